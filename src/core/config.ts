@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+
+/**
+ * Settings of a Portico process: flags win over `PORTICO_*` environment variables, which win over
+ * defaults (DESIGN.md §4). This is the one module that reads `process.env`. The result is frozen.
+ */
+export interface PorticoConfig {
+  dataDir: string;
+  /** `sqlite` (default, a file in dataDir) or a `postgres://` URL. */
+  database: string;
+  controlPlane: { host: string; port: number; publicUrl: string };
+  gateway: { host: string; port: number; publicUrl: string; workers: number };
+  /** 32-byte key (base64) that encrypts secrets at rest; generated into dataDir when absent. */
+  masterKey: string | null;
+  bootstrap: { adminClientId: string | null; adminClientSecret: string | null; demoApiKey: string | null; adminPassword: string | null };
+  logLevel: string;
+}
+
+export type ConfigOverrides = Partial<{
+  dataDir: string;
+  database: string;
+  host: string;
+  controlPlanePort: number;
+  gatewayPort: number;
+  workers: number;
+}>;
+
+function intFrom(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer port or count, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Readonly<PorticoConfig> {
+  const host = overrides.host ?? env.PORTICO_HOST ?? '127.0.0.1';
+  const cpPort = overrides.controlPlanePort ?? intFrom(env.PORTICO_CONTROL_PLANE_PORT, 'PORTICO_CONTROL_PLANE_PORT') ?? 8001;
+  const gwPort = overrides.gatewayPort ?? intFrom(env.PORTICO_GATEWAY_PORT, 'PORTICO_GATEWAY_PORT') ?? 8000;
+  const dataDir = resolve(overrides.dataDir ?? env.PORTICO_DATA_DIR ?? '.portico');
+  const config: PorticoConfig = {
+    dataDir,
+    database: overrides.database ?? env.PORTICO_DATABASE_URL ?? 'sqlite',
+    controlPlane: { host, port: cpPort, publicUrl: env.PORTICO_PUBLIC_URL ?? `http://${host}:${cpPort}` },
+    gateway: {
+      host,
+      port: gwPort,
+      publicUrl: env.PORTICO_GATEWAY_PUBLIC_URL ?? `http://${host}:${gwPort}`,
+      workers: overrides.workers ?? intFrom(env.PORTICO_GATEWAY_WORKERS, 'PORTICO_GATEWAY_WORKERS') ?? 1,
+    },
+    masterKey: env.PORTICO_MASTER_KEY ?? null,
+    bootstrap: {
+      adminClientId: env.PORTICO_ADMIN_CLIENT_ID ?? null,
+      adminClientSecret: env.PORTICO_ADMIN_CLIENT_SECRET ?? null,
+      demoApiKey: env.PORTICO_DEMO_API_KEY ?? null,
+      adminPassword: env.PORTICO_ADMIN_PASSWORD ?? null,
+    },
+    logLevel: env.PORTICO_LOG_LEVEL ?? 'info',
+  };
+  return Object.freeze(config);
+}
