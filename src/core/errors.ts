@@ -40,6 +40,8 @@ export const ERRORS = {
   PORTICO_KEY_INVALID: { status: 401, title: 'The API key is not valid' },
   PORTICO_NO_CONTRACT: { status: 403, title: 'The application has no contract for this API' },
   PORTICO_RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  PORTICO_PATH_REJECTED: { status: 400, title: 'The request path is not allowed' },
+  PORTICO_MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,94 @@
+/**
+ * Multi-core runner (node:cluster). The primary owns the snapshot source and forwards each
+ * snapshot to every worker over IPC; workers share the listening port and run createGateway.
+ * A worker that dies is replaced (and given the current snapshot); SIGTERM/SIGINT drain every
+ * worker and stop the source.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { Snapshot } from '../../snapshot/types.ts';
+import type { SnapshotSource } from '../feed/source.ts';
+import type { ToPrimary, ToWorker } from './messages.ts';
+
+export interface GatewayClusterOptions {
+  workers: number;
+  host: string;
+  port: number;
+  source: SnapshotSource;
+  maxHeaderBytes?: number;
+  /** Exit the process after a signal-triggered shutdown. Default true. */
+  exitOnSignal?: boolean;
+}
+
+export interface GatewayCluster {
+  /** The shared port, once the first worker listens. */
+  readonly port: number;
+  workerPids(): number[];
+  close(): Promise<void>;
+}
+
+export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<GatewayCluster> {
+  if (!cluster.isPrimary) throw new Error('runGatewayCluster must run in the primary process');
+  cluster.setupPrimary({ exec: new URL('./worker.ts', import.meta.url).pathname, execArgv: process.execArgv });
+  let latest: Snapshot | null = null;
+  let stopping = false;
+  let port = 0;
+  const workers = new Set<Worker>();
+  let firstListening: (() => void) | null = null;
+  const listening = new Promise<void>((resolve) => (firstListening = resolve));
+
+  const send = (w: Worker, msg: ToWorker): void => {
+    if (w.isConnected()) w.send(msg);
+  };
+
+  const fork = (): void => {
+    const w = cluster.fork({
+      PORTICO_GATEWAY_HOST: opts.host,
+      // Workers must ask for the port the first one got, or a restarted one would bind elsewhere.
+      PORTICO_GATEWAY_PORT: String(port || opts.port),
+      PORTICO_GATEWAY_MAX_HEADER_BYTES: String(opts.maxHeaderBytes ?? ''),
+    });
+    workers.add(w);
+    w.on('message', (msg: ToPrimary) => {
+      if (msg.type === 'listening') {
+        port = msg.port;
+        if (latest !== null) send(w, { type: 'snapshot', snapshot: latest });
+        firstListening?.();
+      }
+    });
+    w.on('exit', () => {
+      workers.delete(w);
+      if (!stopping) setTimeout(fork, 100).unref();
+    });
+  };
+
+  for (let i = 0; i < Math.max(1, opts.workers); i++) fork();
+  await listening;
+  await opts.source.start((s) => {
+    latest = s;
+    for (const w of workers) send(w, { type: 'snapshot', snapshot: s });
+  });
+
+  const close = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await opts.source.stop().catch(() => {});
+    const exits = [...workers].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    for (const w of workers) send(w, { type: 'shutdown' });
+    await Promise.all(exits);
+  };
+  const onSignal = (): void => {
+    void close().then(() => {
+      if (opts.exitOnSignal !== false) process.exit(0);
+    });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  return {
+    get port() {
+      return port;
+    },
+    workerPids: () => [...workers].map((w) => w.process.pid!).filter((p) => p !== undefined),
+    close,
+  };
+}

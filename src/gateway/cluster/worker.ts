@@ -1,0 +1,40 @@
+/** A cluster worker: one gateway on the shared port, fed snapshots by the primary. */
+import { createGateway } from '../gateway.ts';
+import type { ToPrimary, ToWorker } from './messages.ts';
+
+const maxHeader = Number(process.env.PORTICO_GATEWAY_MAX_HEADER_BYTES);
+const gateway = createGateway({
+  host: process.env.PORTICO_GATEWAY_HOST ?? '127.0.0.1',
+  port: Number(process.env.PORTICO_GATEWAY_PORT ?? 0),
+  ...(maxHeader > 0 ? { maxHeaderBytes: maxHeader } : {}),
+});
+
+const send = (msg: ToPrimary): void => {
+  process.send?.(msg);
+};
+
+let closing = false;
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  await gateway.close();
+  process.exit(0);
+}
+
+process.on('message', (msg: ToWorker) => {
+  if (msg.type === 'snapshot') {
+    try {
+      gateway.apply(msg.snapshot);
+    } catch (err) {
+      send({ type: 'rejected', revision: msg.snapshot.revision, error: (err as Error).message });
+    }
+  } else if (msg.type === 'shutdown') void shutdown();
+});
+// A signal sent to the whole process group reaches workers too: drain the same way.
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => {});
+// The primary is gone: nothing will restart or feed us.
+process.on('disconnect', () => void shutdown());
+
+const { port } = await gateway.listen();
+send({ type: 'listening', port });

@@ -1,0 +1,96 @@
+/**
+ * The gateway server: node:http, the current compiled snapshot behind one reference (atomic swap:
+ * a request reads the reference once and keeps that runtime to its end), health endpoints, upgrade
+ * pass-through and graceful drain.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Snapshot } from '../snapshot/types.ts';
+import { handleClientError } from './client-error.ts';
+import { compileSnapshot } from './compile.ts';
+import { handleRequest, type RuntimeHolder } from './handler.ts';
+import { handleUpgrade } from './upgrade.ts';
+import { UpstreamRegistry } from './upstream/pool.ts';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  /** Largest request head (request line + headers) accepted; 431 beyond. Default 16 KiB. */
+  maxHeaderBytes?: number;
+  logger?: Logger;
+  /** How long close() waits for in-flight requests before cutting connections. Default 10 s. */
+  drainTimeoutMs?: number;
+}
+
+export interface Gateway {
+  /** Compile + atomic swap; throws on an invalid snapshot and keeps the old one. */
+  apply(snapshot: Snapshot): void;
+  /** null until the first snapshot. */
+  readonly revision: number | null;
+  /** Resolves with the bound port (port 0 allowed). */
+  listen(): Promise<{ port: number }>;
+  /** Drains in-flight requests, then stops. */
+  close(): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const holder: RuntimeHolder = { current: null };
+  const upstreams = new UpstreamRegistry();
+  const log = options.logger;
+  const server: Server = createServer({
+    maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
+    keepAliveTimeout: 5_000,
+    headersTimeout: 30_000,
+    requestTimeout: 0, // long uploads and streams are bounded by the backend's read timeout instead
+  });
+  server.on('request', (req, res) => handleRequest(holder, req, res));
+  // With a listener here Node does not send 100 Continue by itself: the handler sends it once the
+  // route and the declared body size are accepted (RFC 9110 §10.1.1).
+  server.on('checkContinue', (req, res) => handleRequest(holder, req, res));
+  server.on('upgrade', (req, socket, head) => handleUpgrade(holder, req, socket, head));
+  server.on('clientError', handleClientError);
+
+  return {
+    apply(snapshot: Snapshot): void {
+      const used = new Set<string>();
+      const compiled = compileSnapshot(snapshot, upstreams, used);
+      holder.current = compiled;
+      upstreams.retain(used);
+      log?.info({ revision: compiled.revision }, 'gateway: snapshot applied');
+    },
+    get revision(): number | null {
+      return holder.current?.revision ?? null;
+    },
+    listen(): Promise<{ port: number }> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          resolve({ port: (server.address() as AddressInfo).port });
+        });
+      });
+    },
+    async close(): Promise<void> {
+      await drain(server, options.drainTimeoutMs ?? 10_000);
+      await upstreams.close();
+    },
+  };
+}
+
+/**
+ * Stops accepting, lets busy connections finish their current exchange (idle keep-alive
+ * connections are closed as they become idle), then cuts whatever is left at the deadline.
+ */
+function drain(server: Server, timeoutMs: number): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const poll = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearInterval(poll);
+      clearTimeout(deadline);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * One proxied exchange: an undici dispatch handler that streams the backend's answer to the client
+ * with back-pressure, records the outcome on the target's circuit breaker, and retries connection
+ * failures of replayable requests on the next target (retry.ts). One object per request; no
+ * promise, no buffering.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { PorticoError } from '../core/errors.ts';
+import { responseHeaders } from './headers.ts';
+import { sendProblem } from './problem.ts';
+import type { CompiledRoute, RouteTarget } from './runtime.ts';
+import { isIdempotent, isRetryableError } from './upstream/retry.ts';
+import { upstreamErrorCode } from './upstream/timeout.ts';
+
+export class ProxyCall implements Dispatcher.DispatchHandler {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly route: CompiledRoute;
+  readonly requestId: string;
+  readonly options: Dispatcher.DispatchOptions;
+  /** Index of the Host value in the header list when the target's host is sent, else -1. */
+  readonly hostIndex: number;
+  /** Path below the API's base path and the raw query (`?a=1` or ``). */
+  readonly rest: string;
+  readonly search: string;
+  target: RouteTarget;
+  attempts = 0;
+  #abort: ((err?: Error) => void) | null = null;
+  #resume: (() => void) | null = null;
+  #responded = false;
+  #finished = false;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: CompiledRoute,
+    target: RouteTarget,
+    requestId: string,
+    headers: string[],
+    hostIndex: number,
+    body: Dispatcher.DispatchOptions['body'],
+    rest: string,
+    search: string,
+  ) {
+    this.req = req;
+    this.res = res;
+    this.route = route;
+    this.target = target;
+    this.requestId = requestId;
+    this.hostIndex = hostIndex;
+    this.rest = rest;
+    this.search = search;
+    this.options = { method: req.method!, path: (target.basePath + rest || '/') + search, headers, body };
+    res.once('close', this.#onClientClose);
+  }
+
+  start(): void {
+    this.attempts++;
+    try {
+      this.target.pool.dispatch(this.options, this);
+    } catch (err) {
+      this.onError(err as Error);
+    }
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#finished) abort();
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true; // 1xx from the backend: not forwarded (RFC 9110 §15.2)
+    // Passive health: gateway-class answers count against the target (RFC 9110 §15.6.3-5).
+    if (statusCode === 502 || statusCode === 503 || statusCode === 504) this.target.breaker.failure(Date.now());
+    else this.target.breaker.success();
+    this.#responded = true;
+    this.#resume = resume;
+    const res = this.res;
+    if (res.destroyed) return false;
+    res.writeHead(statusCode, responseHeaders(rawHeaders, this.requestId));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const ok = this.res.write(chunk);
+    if (!ok) this.res.once('drain', this.#onDrain);
+    return ok;
+  }
+
+  onComplete(): void {
+    this.#finished = true;
+    this.res.end();
+  }
+
+  onError(err: Error): void {
+    const res = this.res;
+    if (this.#finished) return;
+    const clientGone = res.destroyed || this.req.destroyed && !this.req.complete;
+    if (err instanceof PorticoError) {
+      // Our own body limit tripped while streaming the request.
+      this.#finished = true;
+      sendProblem(res, err.code, this.requestId, err.message, undefined, true);
+      return;
+    }
+    if (clientGone) {
+      this.#finished = true;
+      res.destroy();
+      return;
+    }
+    if (!this.#responded) {
+      this.target.breaker.failure(Date.now());
+      if (this.#canRetry(err)) {
+        const next = this.route.backend.balancer.pick(this.route.backend.targets.length > 1 ? this.target : null);
+        if (next !== null) {
+          this.#switchTarget(next);
+          this.start();
+          return;
+        }
+      }
+      this.#finished = true;
+      sendProblem(res, upstreamErrorCode(err), this.requestId);
+      return;
+    }
+    // The response already started: the only honest signal left is an incomplete message.
+    this.#finished = true;
+    res.destroy();
+  }
+
+  #canRetry(err: Error): boolean {
+    return (
+      this.attempts <= this.route.backend.retries &&
+      this.options.body === null &&
+      isIdempotent(this.req.method!) &&
+      isRetryableError(err)
+    );
+  }
+
+  #switchTarget(next: RouteTarget): void {
+    this.target = next;
+    this.#abort = null;
+    if (this.hostIndex !== -1) (this.options.headers as string[])[this.hostIndex] = next.authority;
+    this.options.path = (next.basePath + this.rest || '/') + this.search;
+  }
+
+  #onDrain = (): void => {
+    this.#resume?.();
+  };
+
+  #onClientClose = (): void => {
+    if (this.#finished) return;
+    this.#finished = true;
+    // The client went away before the answer was complete: stop the upstream exchange.
+    this.#abort?.(new Error('client closed the connection'));
+  };
+}
