@@ -1,0 +1,75 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../core/logger.ts';
+import { problem, PROBLEM_CONTENT_TYPE } from '../core/errors.ts';
+import type { Authenticator } from '../services/auth.ts';
+import type { Services } from '../services/context.ts';
+import { authenticate } from './auth-hook.ts';
+import { echoRoutes } from './echo.ts';
+import { OpenApiCollector } from './openapi.ts';
+import { errorHandler, sendProblem } from './problems.ts';
+import { applicationRoutes } from './routes/applications.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { contractRoutes } from './routes/contracts.ts';
+import { organizationRoutes } from './routes/organizations.ts';
+import { planRoutes } from './routes/plans.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { userRoutes } from './routes/users.ts';
+import { tokenRoutes } from './token.ts';
+import { validatorCompiler } from './validation.ts';
+
+export interface ControlPlaneOptions {
+  services: Services;
+  auth: Authenticator;
+  publicUrl: string;
+  logger: Logger;
+  /** Extra routes (the gateway config feed) registered by the caller. */
+  extend?: (app: FastifyInstance) => void;
+}
+
+export const MANAGEMENT_PREFIX = '/management/v1';
+
+/** The control plane's HTTP server: management API, token endpoint, JWKS, health, echo service. */
+export function createControlPlane(options: ControlPlaneOptions): FastifyInstance {
+  const { services, auth, publicUrl } = options;
+  const app: FastifyInstance = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, disableRequestLogging: true, requestIdHeader: 'x-request-id', genReqId: () => crypto.randomUUID() });
+  const openapi = new OpenApiCollector();
+  app.addHook('onRoute', openapi.onRoute);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, 'PORTICO_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await services.store.db.selectFrom('config_revision').select('revision').executeTakeFirstOrThrow();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).type(PROBLEM_CONTENT_TYPE).send(problem('PORTICO_NOT_READY', 'The store is unreachable'));
+    }
+  });
+  tokenRoutes(app, auth);
+  echoRoutes(app);
+  options.extend?.(app);
+
+  const urls = { url: `${publicUrl}${MANAGEMENT_PREFIX}`, tokenUrl: `${publicUrl}/oauth/token` };
+  app.register(
+    async (api) => {
+      api.decorateRequest('principal', null);
+      api.addHook('onRequest', authenticate(auth));
+      api.get('/openapi.json', { schema: { hide: true } }, async () => openapi.document(`${publicUrl}${MANAGEMENT_PREFIX}`));
+      sessionRoutes(api, services, auth, publicUrl.startsWith('https:'));
+      userRoutes(api, services);
+      organizationRoutes(api, services, urls);
+      catalogRoutes(api, services);
+      planRoutes(api, services);
+      applicationRoutes(api, services);
+      contractRoutes(api, services);
+    },
+    { prefix: MANAGEMENT_PREFIX },
+  );
+  return app;
+}
