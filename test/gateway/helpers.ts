@@ -1,5 +1,5 @@
 /** Shared fixtures for the gateway conformance suite: real servers on 127.0.0.1, port 0. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Snapshot, SnapshotApi, SnapshotBackend } from '../../src/snapshot/types.ts';
@@ -101,4 +101,33 @@ export function rawRequest(port: number, data: string | Buffer, idleMs = 300): P
     });
     socket.write(data);
   });
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingMessage['headers'];
+  rawHeaders: string[];
+  body: string;
+}
+
+/** One request with node:http (no path normalisation, unlike fetch). */
+export function call(
+  port: number,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+export function json<T = Record<string, unknown>>(r: Reply): T {
+  return JSON.parse(r.body) as T;
 }
