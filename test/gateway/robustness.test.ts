@@ -80,7 +80,7 @@ describe('gateway robustness against malformed and abandoned traffic', () => {
 
   it('stops the upstream exchange when the client disconnects mid-response', async () => {
     let upstreamClosed = false;
-    server.once('request', (req, res) => res.once('close', () => (upstreamClosed = true)));
+    server.once('request', (_req, res) => res.once('close', () => (upstreamClosed = true)));
     await new Promise<void>((resolve) => {
       const req = httpRequest({ port, host: '127.0.0.1', path: '/a/slow', agent: false }, (res) => {
         res.once('data', () => {

@@ -12,11 +12,11 @@ describe('gateway routing', () => {
   let urlB = '';
 
   before(async () => {
-    const a = echoBackend((req, res) => {
+    const a = echoBackend((_req, res) => {
       res.setHeader('x-backend', 'a');
       return false;
     });
-    const b = echoBackend((req, res) => {
+    const b = echoBackend((_req, res) => {
       res.setHeader('x-backend', 'b');
       return false;
     });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import type { Gateway } from '../../src/gateway/index.ts';
+import type { SnapshotTls } from '../../src/snapshot/types.ts';
 import { api, backend, call, json, snapshot, startGateway } from './helpers.ts';
 
 /** A throw-away CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
@@ -49,7 +50,7 @@ describe('gateway TLS to backends', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function gw(tls: Parameters<typeof backend>[2]['tls']): Promise<number> {
+  async function gw(tls: SnapshotTls): Promise<number> {
     const g = await startGateway(snapshot(1, [backend('b', [target], { tls })], [api('a', '/a', 'b')]));
     gateways.push(g.gateway);
     return g.port;

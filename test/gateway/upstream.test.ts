@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../../src/gateway/index.ts';
@@ -62,7 +62,7 @@ describe('gateway backends', () => {
   });
 
   it('cuts the response when the backend stalls between body chunks', async () => {
-    const stall = createServer((req, res) => {
+    const stall = createServer((_req, res) => {
       res.writeHead(200, { 'content-length': '10' });
       res.write('12345');
     });

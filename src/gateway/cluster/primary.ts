@@ -43,8 +43,9 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
   const fork = (): void => {
     const w = cluster.fork({
       PORTICO_GATEWAY_HOST: opts.host,
-      // Workers must ask for the port the first one got, or a restarted one would bind elsewhere.
-      PORTICO_GATEWAY_PORT: String(port || opts.port),
+      // Always the configured port: the primary shares one listening handle per (host, port)
+      // request, so a replacement worker asking for port 0 joins the same socket as its peers.
+      PORTICO_GATEWAY_PORT: String(opts.port),
       PORTICO_GATEWAY_MAX_HEADER_BYTES: String(opts.maxHeaderBytes ?? ''),
     });
     workers.add(w);
