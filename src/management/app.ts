@@ -31,7 +31,7 @@ export const MANAGEMENT_PREFIX = '/management/v1';
 /** The control plane's HTTP server: management API, token endpoint, JWKS, health, echo service. */
 export function createControlPlane(options: ControlPlaneOptions): FastifyInstance {
   const { services, auth, publicUrl } = options;
-  const app: FastifyInstance = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, disableRequestLogging: true, requestIdHeader: 'x-request-id', genReqId: () => crypto.randomUUID() });
+  const app: FastifyInstance = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: 1024 * 1024, requestIdHeader: 'x-request-id', genReqId: () => crypto.randomUUID() });
   const openapi = new OpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
   app.setValidatorCompiler(validatorCompiler);

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import type { Logger } from '../core/logger.ts';
+import { createGateway, RemoteSnapshotSource, runGatewayCluster } from '../gateway/index.ts';
+
+export interface GatewayNodeOptions {
+  host: string;
+  port: number;
+  workers: number;
+  controlPlaneUrl: string;
+  token: string;
+  dataDir: string;
+  logger: Logger;
+}
+
+export interface RunningGateway {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A data-plane node following a control plane's config feed; it keeps the last good snapshot on
+ * disk so it starts and serves while the control plane is down. One worker runs in this process;
+ * more run as a cluster sharing the port.
+ */
+export async function startGatewayNode(options: GatewayNodeOptions): Promise<RunningGateway> {
+  const source = new RemoteSnapshotSource({
+    controlPlaneUrl: options.controlPlaneUrl,
+    token: options.token,
+    cacheFile: join(options.dataDir, 'gateway-snapshot.json'),
+    logger: options.logger,
+  });
+  if (options.workers > 1) {
+    const cluster = await runGatewayCluster({ workers: options.workers, host: options.host, port: options.port, source });
+    return { port: cluster.port, close: () => cluster.close() };
+  }
+  const gateway = createGateway({ host: options.host, port: options.port, logger: options.logger });
+  const { port } = await gateway.listen();
+  await source.start((snapshot) => {
+    try {
+      gateway.apply(snapshot);
+    } catch (error) {
+      options.logger.error({ err: error, revision: snapshot.revision }, 'snapshot rejected; keeping the previous one');
+    }
+  });
+  return {
+    port,
+    close: async () => {
+      await source.stop();
+      await gateway.close();
+    },
+  };
+}

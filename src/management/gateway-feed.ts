@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { PorticoError } from '../core/errors.ts';
+import { safeEqual } from '../core/crypto.ts';
+import type { SnapshotFeed } from '../snapshot/index.ts';
+
+/**
+ * `GET /gateway/v1/config?since=N&wait=S`: the configuration feed gateways pull (DESIGN.md §1).
+ * 200 with a snapshot newer than `since`, or 304 when none appeared within `wait` seconds.
+ */
+export function gatewayFeedRoutes(app: FastifyInstance, feed: SnapshotFeed, gatewayToken: string): void {
+  app.get(
+    '/gateway/v1/config',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object(
+          { since: Type.Optional(Type.Integer({ minimum: 0 })), wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 60, default: 0 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      if (!match?.[1] || !safeEqual(match[1], gatewayToken)) throw new PorticoError('PORTICO_UNAUTHENTICATED', 'A valid gateway token is required');
+      const { since, wait } = req.query as { since?: number; wait: number };
+      const abort = new AbortController();
+      req.raw.once('close', () => abort.abort());
+      const snapshot = await feed.after(since ?? null, wait, abort.signal);
+      if (!snapshot) return reply.code(304).send();
+      reply.header('cache-control', 'no-store');
+      return snapshot;
+    },
+  );
+}
