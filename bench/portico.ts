@@ -1,0 +1,51 @@
+/**
+ * Portico under benchmark. Usage:
+ *   node --import tsx bench/portico.ts <backend-origin> <routes> <workers>
+ * One API at /bench (pass-through) plus `routes - 1` other APIs with operations, so the radix tree
+ * really holds that many routes. Prints `ready <port>`.
+ */
+import { createGateway, runGatewayCluster, type SnapshotSource } from '../src/gateway/index.ts';
+import type { Snapshot, SnapshotApi } from '../src/snapshot/types.ts';
+
+const [origin, routesArg, workersArg] = process.argv.slice(2);
+const routes = Number(routesArg ?? 1);
+// `cluster1` runs the cluster runner with a single worker (cost of the cluster path itself).
+const useCluster = workersArg === 'cluster1' || Number(workersArg) > 1;
+const workers = workersArg === 'cluster1' ? 1 : Number(workersArg ?? 1);
+
+function apiAt(id: string, basePath: string, operations: SnapshotApi['operations']): SnapshotApi {
+  return {
+    id, organizationId: 'org', name: id, basePath, host: null, version: null, versioning: { scheme: 'none', name: null },
+    visibility: 'public', backendId: 'b', operations, maxRequestBodyBytes: 1 << 20,
+  };
+}
+const apis: SnapshotApi[] = [];
+for (let i = 1; i < routes; i++) {
+  // Spread over shared prefixes like real catalogues (/svc12/orders/{id}).
+  apis.push(apiAt(`a${i}`, `/svc${i % 97}/res${i}`, [{ id: 'get', method: 'GET', path: '/{id}' }]));
+}
+apis.push(apiAt('bench', '/bench', []));
+const snapshot: Snapshot = {
+  revision: 1,
+  generatedAt: new Date().toISOString(),
+  backends: [
+    {
+      id: 'b', name: 'b', targets: [{ url: origin!, weight: 1 }], balancing: 'round-robin', connectTimeoutMs: 2000, readTimeoutMs: 10000,
+      retries: 0, hostHeader: 'backend', circuitBreaker: { failureThreshold: 0, cooldownMs: 1000 }, tls: null,
+    },
+  ],
+  apis,
+};
+
+if (!useCluster) {
+  const gateway = createGateway({ host: '127.0.0.1', port: 0 });
+  gateway.apply(snapshot);
+  const { port } = await gateway.listen();
+  console.log(`ready ${port}`);
+  process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));
+} else {
+  const source: SnapshotSource = { start: async (on) => on(snapshot), stop: async () => {} };
+  const cluster = await runGatewayCluster({ workers, host: '127.0.0.1', port: 0, source });
+  await new Promise((r) => setTimeout(r, 300)); // let every worker receive the snapshot
+  console.log(`ready ${cluster.port}`);
+}

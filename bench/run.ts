@@ -1,0 +1,218 @@
+/**
+ * `npm run bench`: one run, one machine, one wrk client, ratios within the run (STYLE.md habit 14).
+ * Backend: nginx serving a fixed 1 KiB body. Cases: direct; nginx reverse proxy; the Node floor;
+ * Portico with 1 route; Portico with 10,000 routes; Portico with 1 and 2 workers (cluster).
+ * Single-worker proxies are pinned to core 1 with taskset when available; the backend and wrk
+ * share the remaining cores. Every process started here is stopped by its PID.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const CONNECTIONS = 50;
+const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+function ensureTools(): void {
+  if (have('nginx') && have('wrk')) return;
+  console.log('installing nginx and wrk with apt-get …');
+  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', 'nginx', 'wrk'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+const pin = have('taskset') && availableParallelism() > 1;
+
+function start(cmd: string, args: string[], pinned: boolean): ChildProcess {
+  const [c, a] = pinned && pin ? ['taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
+  // taskset execs the command, so the PID we hold is the proxy's own.
+  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return child;
+}
+
+function waitReady(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /ready (\d+)/.exec(buf);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before ready`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
+async function waitHttp(port: number, path: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}${path}`);
+      await r.arrayBuffer();
+      if (r.status === 200) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing answers on ${port}${path}`);
+}
+
+interface Result {
+  name: string;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
+
+function toMs(v: string): number {
+  const m = /([\d.]+)(us|ms|s)/.exec(v);
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
+}
+
+function wrk(url: string, seconds: number): Promise<Omit<Result, 'name'>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`wrk failed: ${out}`));
+      const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+      const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
+      const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
+      const errs = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+      const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      const errors = Number(errs?.[1] ?? 0) + (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+      resolve({ rps, p50ms: p50, p99ms: p99, errors });
+    });
+  });
+}
+
+async function measure(name: string, url: string): Promise<Result> {
+  if (WARMUP > 0) await wrk(url, WARMUP);
+  const r = { name, ...(await wrk(url, DURATION)) };
+  console.log(`${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  errors ${r.errors}`);
+  return r;
+}
+
+function nginxConf(dir: string, name: string, server: string): string {
+  const file = join(dir, `${name}.conf`);
+  writeFileSync(
+    file,
+    `worker_processes 1;\ndaemon off;\npid ${dir}/${name}.pid;\nerror_log ${dir}/${name}.error.log warn;\n` +
+      `events { worker_connections 4096; }\n` +
+      `http {\n access_log off;\n client_body_temp_path ${dir}/${name}-body;\n proxy_temp_path ${dir}/${name}-proxy;\n` +
+      ` fastcgi_temp_path ${dir}/${name}-fcgi;\n uwsgi_temp_path ${dir}/${name}-uwsgi;\n scgi_temp_path ${dir}/${name}-scgi;\n keepalive_requests 1000000;\n${server}\n}\n`,
+  );
+  return file;
+}
+
+async function main(): Promise<void> {
+  ensureTools();
+  const dir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
+  const results: Result[] = [];
+  try {
+    const backendPort = await freePort();
+    const body = 'x'.repeat(1024);
+    const backend = start('nginx', ['-c', nginxConf(dir, 'backend', ` server {\n  listen 127.0.0.1:${backendPort};\n  location / { default_type text/plain; return 200 "${body}"; }\n }`), '-p', dir], false);
+    await waitHttp(backendPort, '/');
+    const origin = `http://127.0.0.1:${backendPort}`;
+    results.push(await measure('direct to backend (nginx)', `${origin}/bench/x`));
+
+    const proxyPort = await freePort();
+    const proxy = start(
+      'nginx',
+      [
+        '-c',
+        nginxConf(
+          dir,
+          'proxy',
+          ` upstream be { server 127.0.0.1:${backendPort}; keepalive 128; }\n server {\n  listen 127.0.0.1:${proxyPort};\n` +
+            `  location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; }\n }`,
+        ),
+        '-p',
+        dir,
+      ],
+      true,
+    );
+    await waitHttp(proxyPort, '/');
+    results.push(await measure('nginx reverse proxy (1 worker)', `http://127.0.0.1:${proxyPort}/bench/x`));
+    await stop(proxy);
+
+    const tsx = ['--import', 'tsx'];
+    const floor = start(process.execPath, [...tsx, 'bench/node-floor.ts', origin], true);
+    const floorPort = await waitReady(floor);
+    results.push(await measure('Node floor (node:http + undici)', `http://127.0.0.1:${floorPort}/bench/x`));
+    await stop(floor);
+
+    for (const [name, routes, workers, pinned] of [
+      ['Portico, 1 route, 1 worker', 1, '1', true],
+      ['Portico, 10,000 routes, 1 worker', 10_000, '1', true],
+      ['Portico, 1 route, cluster 1 worker', 1, 'cluster1', false],
+      ['Portico, 1 route, cluster 2 workers', 1, '2', false],
+    ] as const) {
+      const args = [...tsx, 'bench/portico.ts', origin, String(routes), workers];
+      const child = start(process.execPath, args, pinned);
+      const port = await waitReady(child);
+      await waitHttp(port, '/bench/x');
+      results.push(await measure(name, `http://127.0.0.1:${port}/bench/x`));
+      await stop(child);
+    }
+    await stop(backend);
+  } finally {
+    for (const c of children) await stop(c);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const by = (n: string): Result | undefined => results.find((r) => r.name.startsWith(n));
+  const nginx = by('nginx reverse proxy')!;
+  const floor = by('Node floor')!;
+  const one = by('Portico, 1 route, 1 worker')!;
+  const many = by('Portico, 10,000 routes')!;
+  console.log('\nratios (same run):');
+  for (const r of results) {
+    console.log(`  ${r.name.padEnd(34)} ${(r.rps / nginx.rps).toFixed(2)}× nginx proxy   ${(r.rps / floor.rps).toFixed(2)}× Node floor`);
+  }
+  console.log(`  10,000 routes vs 1 route: ${((many.rps / one.rps) * 100).toFixed(1)}%`);
+  mkdirSync('bench/results', { recursive: true });
+  const file = join('bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, pinned: pin, durationSeconds: DURATION, connections: CONNECTIONS, results },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nwritten ${file}`);
+}
+
+process.on('SIGINT', () => {
+  for (const c of children) c.kill('SIGKILL');
+  process.exit(130);
+});
+await main();
