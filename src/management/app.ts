@@ -37,6 +37,11 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, 'PORTICO_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`));
+  // An empty JSON body is "no body" (curl -X POST -H 'Content-Type: application/json' on action
+  // routes); routes that need one still refuse it with 422. Prototype poisoning stays an error.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => (body === '' ? done(null, undefined) : json(req, String(body), done)));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
