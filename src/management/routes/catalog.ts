@@ -16,19 +16,19 @@ import { crudRoutes } from './crud.ts';
 
 /** The configuration a publisher edits: backends, APIs, products, groups, named values, policies. */
 export function catalogRoutes(app: FastifyInstance, services: Services): void {
-  crudRoutes(app, services, { collection: 'backends', param: 'backendId', tag: 'Backends', singular: 'Backend', resource: backends, entity: Backend, create: BackendCreate, update: BackendUpdate });
-  crudRoutes(app, services, { collection: 'apis', param: 'apiId', tag: 'APIs', singular: 'Api', resource: apis, entity: Api, create: ApiCreate, update: ApiUpdate });
-  crudRoutes(app, services, { collection: 'products', param: 'productId', tag: 'Products', singular: 'Product', resource: products, entity: Product, create: ProductCreate, update: ProductUpdate });
-  crudRoutes(app, services, { collection: 'groups', param: 'groupId', tag: 'Groups', singular: 'Group', resource: groups, entity: Group, create: GroupCreate, update: GroupUpdate });
+  crudRoutes(app, services, { collection: 'backends', param: 'backendId', tag: 'Backends', singular: 'Backend', noun: 'backend', resource: backends, entity: Backend, create: BackendCreate, update: BackendUpdate });
+  crudRoutes(app, services, { collection: 'apis', param: 'apiId', tag: 'APIs', singular: 'Api', noun: 'API', resource: apis, entity: Api, create: ApiCreate, update: ApiUpdate });
+  crudRoutes(app, services, { collection: 'products', param: 'productId', tag: 'Products', singular: 'Product', noun: 'product', resource: products, entity: Product, create: ProductCreate, update: ProductUpdate });
+  crudRoutes(app, services, { collection: 'groups', param: 'groupId', tag: 'Groups', singular: 'Group', noun: 'group', resource: groups, entity: Group, create: GroupCreate, update: GroupUpdate });
   crudRoutes(app, services, {
     collection: 'named-values',
     param: 'namedValueId',
     tag: 'Named values',
-    singular: 'NamedValue',
+    singular: 'NamedValue', noun: 'named value',
     resource: namedValuesResource(services.sealer) as never,
     entity: NamedValue,
     create: NamedValueCreate,
     update: NamedValueUpdate,
   });
-  crudRoutes(app, services, { collection: 'policies', param: 'policyId', tag: 'Policies', singular: 'Policy', resource: policies, entity: Policy, create: PolicyCreate, update: PolicyUpdate });
+  crudRoutes(app, services, { collection: 'policies', param: 'policyId', tag: 'Policies', singular: 'Policy', noun: 'policy', resource: policies, entity: Policy, create: PolicyCreate, update: PolicyUpdate });
 }

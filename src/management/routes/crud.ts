@@ -18,6 +18,8 @@ export interface CrudSpec<E extends OrgEntity, C, U> {
   create: TSchema;
   update: TSchema;
   singular: string;
+  /** Human noun for summaries: 'API', 'named value'. */
+  noun: string;
 }
 
 /** Registers list, create, read, update (PATCH with If-Match) and delete for an org-scoped resource. */
@@ -26,25 +28,26 @@ export function crudRoutes<E extends OrgEntity, C, U>(app: FastifyInstance, serv
   const item = `${base}/:${spec.param}`;
   const params = idParams(spec.param);
   const op = (verb: string) => `${verb}${spec.singular}`;
-  app.get(base, { schema: { operationId: `list${spec.singular}s`, summary: `List ${spec.collection}`, tags: [spec.tag], params: OrgParams, querystring: PageQuery, response: { 200: Page(spec.entity) } } }, async (req) => {
+  const one = `${/^[aeiouAEIOU]/.test(spec.noun) ? 'an' : 'a'} ${spec.noun}`;
+  app.get(base, { schema: { operationId: `list${spec.singular}s`, summary: `List ${spec.noun === 'policy' ? 'policies' : `${spec.noun}s`}`, tags: [spec.tag], params: OrgParams, querystring: PageQuery, response: { 200: Page(spec.entity) } } }, async (req) => {
     const { orgId } = req.params as { orgId: string };
     return spec.resource.list(ctxOf(services, req), orgId, req.query as { limit?: number; cursor?: string });
   });
-  app.post(base, { schema: { operationId: op('create'), summary: `Create a ${spec.singular.toLowerCase()}`, tags: [spec.tag], params: OrgParams, body: spec.create, response: { 201: spec.entity } } }, async (req, reply) => {
+  app.post(base, { schema: { operationId: op('create'), summary: `Create ${one}`, tags: [spec.tag], params: OrgParams, body: spec.create, response: { 201: spec.entity } } }, async (req, reply) => {
     const { orgId } = req.params as { orgId: string };
     const stored = await spec.resource.create(ctxOf(services, req), orgId, req.body as C);
     reply.code(201).header('location', `${req.url}/${stored.entity.id}`);
     return withEtag(reply, stored);
   });
-  app.get(item, { schema: { operationId: op('get'), summary: `Read a ${spec.singular.toLowerCase()}`, tags: [spec.tag], params, response: { 200: spec.entity } } }, async (req, reply) => {
+  app.get(item, { schema: { operationId: op('get'), summary: `Read ${one}`, tags: [spec.tag], params, response: { 200: spec.entity } } }, async (req, reply) => {
     const p = req.params as Record<string, string>;
     return withEtag(reply, await spec.resource.get(ctxOf(services, req), p.orgId!, p[spec.param]!));
   });
-  app.patch(item, { schema: { operationId: op('update'), summary: `Change a ${spec.singular.toLowerCase()}`, tags: [spec.tag], params, body: spec.update, response: { 200: spec.entity } } }, async (req, reply) => {
+  app.patch(item, { schema: { operationId: op('update'), summary: `Change ${one}`, tags: [spec.tag], params, body: spec.update, response: { 200: spec.entity } } }, async (req, reply) => {
     const p = req.params as Record<string, string>;
     return withEtag(reply, await spec.resource.update(ctxOf(services, req), p.orgId!, p[spec.param]!, req.body as U, ifMatch(req)));
   });
-  app.delete(item, { schema: { operationId: op('delete'), summary: `Delete a ${spec.singular.toLowerCase()}`, tags: [spec.tag], params, response: { 204: Type.Null() } } }, async (req, reply) => {
+  app.delete(item, { schema: { operationId: op('delete'), summary: `Delete ${one}`, tags: [spec.tag], params, response: { 204: Type.Null() } } }, async (req, reply) => {
     const p = req.params as Record<string, string>;
     await spec.resource.delete(ctxOf(services, req), p.orgId!, p[spec.param]!, ifMatch(req));
     return reply.code(204).send();
