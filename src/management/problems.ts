@@ -25,8 +25,13 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'PORTICO_BAD_REQUEST',
 };
 
+/** RFC 9457 members (and our code) that an error's details must not overwrite. */
+const RESERVED = new Set(['type', 'title', 'status', 'code', 'detail', 'instance', 'requestId']);
+
 export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string | undefined, extra: Record<string, unknown> = {}): FastifyReply {
-  const body = problem(code, detail, { instance: reply.request.url, requestId: reply.request.id, ...extra });
+  // A detail named like a standard member (e.g. a contract's `status`) would otherwise replace the HTTP status.
+  const extensions = Object.fromEntries(Object.entries(extra).filter(([key]) => !RESERVED.has(key)));
+  const body = problem(code, detail, { instance: reply.request.url, requestId: reply.request.id, ...extensions });
   if (code === 'PORTICO_UNAUTHENTICATED' || code === 'PORTICO_INVALID_CLIENT') reply.header('www-authenticate', 'Bearer realm="portico"');
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
