@@ -32,8 +32,8 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
   const token = gatewayToken(config.dataDir, process.env.PORTICO_GATEWAY_TOKEN ?? null);
   const auth = new Authenticator(services, config.controlPlane.publicUrl);
   const feed = new SnapshotFeed(store, () =>
-    buildSnapshot(store, async (org, name) => {
-      const nv = await tables.namedValues.findBy(store.db, { organization_id: org, name });
+    buildSnapshot(store, async (org, name, tx) => {
+      const nv = await tables.namedValues.findBy(tx, { organization_id: org, name });
       return nv ? revealNamedValue(services.sealer, nv.entity) : null;
     }),
   );

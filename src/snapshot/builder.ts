@@ -1,6 +1,6 @@
 import type { Api } from '../domain/api.ts';
 import type { Backend } from '../domain/backend.ts';
-import { currentRevision, tables, type Store } from '../store/index.ts';
+import { currentRevision, tables, type Store, type Tx } from '../store/index.ts';
 import type { Snapshot, SnapshotApi, SnapshotBackend } from './types.ts';
 
 const SERVED = new Set(['published', 'deprecated']);
@@ -46,9 +46,10 @@ function apiOf(a: Api): SnapshotApi {
 /**
  * Reads everything a gateway needs in one read transaction, so the snapshot is consistent with
  * the revision it carries. Secrets (backend client keys) are opened here and travel only to
- * authenticated gateways.
+ * authenticated gateways; `reveal` must read through the given transaction (on SQLite the
+ * transaction holds the only connection, so reading through the store would wait forever).
  */
-export async function buildSnapshot(store: Store, reveal: (org: string, name: string) => Promise<string | null>): Promise<Snapshot> {
+export async function buildSnapshot(store: Store, reveal: (org: string, name: string, tx: Tx) => Promise<string | null>): Promise<Snapshot> {
   return store.db.transaction().execute(async (tx) => {
     const revision = await currentRevision(tx);
     const apis = (await tables.apis.all(tx)).filter((a) => SERVED.has(a.lifecycle));
@@ -57,7 +58,7 @@ export async function buildSnapshot(store: Store, reveal: (org: string, name: st
     const keys = new Map<string, string | null>();
     for (const b of backends) {
       const name = b.tls?.clientKeyNamedValue;
-      if (name) keys.set(`${b.organizationId}/${name}`, await reveal(b.organizationId, name));
+      if (name) keys.set(`${b.organizationId}/${name}`, await reveal(b.organizationId, name, tx));
     }
     return {
       revision,
