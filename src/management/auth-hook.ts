@@ -1,7 +1,18 @@
 import type { FastifyRequest } from 'fastify';
+import { PorticoError } from '../core/errors.ts';
 import type { Authenticator } from '../services/auth.ts';
 
 export const SESSION_COOKIE = 'portico_session';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
 
 export function readCookie(request: FastifyRequest, name: string): string | null {
   const header = request.headers.cookie;
@@ -27,6 +38,13 @@ export function authenticate(auth: Authenticator) {
       return;
     }
     const session = readCookie(request, SESSION_COOKIE);
-    if (session) request.principal = await auth.fromSession(session);
+    if (!session) return;
+    // Cookies ride along on cross-site requests; SameSite=Strict stops most, and a browser's Origin
+    // header on a state-changing request must name this host too (OWASP CSRF cheat sheet).
+    const origin = request.headers.origin;
+    if (!SAFE_METHODS.has(request.method) && origin !== undefined && hostOf(origin) !== request.headers.host) {
+      throw new PorticoError('PORTICO_FORBIDDEN', 'Cross-site request refused: the Origin does not match this server');
+    }
+    request.principal = await auth.fromSession(session);
   };
 }
