@@ -65,7 +65,8 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
     async (api) => {
       api.decorateRequest('principal', null);
       api.addHook('onRequest', authenticate(auth));
-      api.get('/openapi.json', { schema: { hide: true } }, async () => openapi.document(`${publicUrl}${MANAGEMENT_PREFIX}`));
+      // Paths are collected with their prefix (/management/v1/..., /oauth/token), so the server is the bare public URL.
+      api.get('/openapi.json', { schema: { hide: true } }, async () => openapi.document(publicUrl));
       sessionRoutes(api, services, auth, publicUrl.startsWith('https:'));
       userRoutes(api, services);
       organizationRoutes(api, services, urls);
