@@ -32,30 +32,21 @@ export async function seedDemo(ctx: Ctx, echoUrl: string, demoApiKey: string | n
     backendId: backend.entity.id,
     visibility: 'private',
   });
-  const starter = await products.create(ctx, org, {
-    name: 'Starter',
-    description: 'Try the APIs: 5 calls per minute, 100 per week.',
-    access: 'protected',
-    approval: 'auto',
-    state: 'published',
-    apiIds: [echo.entity.id],
-  });
-  const starterPlan = await plans.create(ctx, org, { productId: starter.entity.id, name: 'Starter', description: '5 calls/minute, 100 calls/week' });
-  await policies.create(ctx, org, { scope: { type: 'plan', id: starterPlan.entity.id }, type: 'rate-limit', config: { limit: 5, per: 'minute' } });
-  await policies.create(ctx, org, { scope: { type: 'plan', id: starterPlan.entity.id }, type: 'quota', config: { limit: 100, period: 'week' }, position: 1 });
-  await lockPlan(ctx, org, starterPlan.entity.id);
-  const unlimited = await products.create(ctx, org, {
-    name: 'Unlimited',
-    description: 'No limits; subscriptions need an administrator’s approval.',
-    access: 'protected',
-    approval: 'manual',
-    state: 'published',
-    apiIds: [echo.entity.id],
-  });
-  const unlimitedPlan = await plans.create(ctx, org, { productId: unlimited.entity.id, name: 'Unlimited', description: 'No limits' });
-  await lockPlan(ctx, org, unlimitedPlan.entity.id);
+  // A published product over the Echo API with one plan; `limits` become the plan's policies.
+  const offer = async (name: string, description: string, approval: 'auto' | 'manual', planDescription: string, limits: { type: string; config: Record<string, unknown> }[]) => {
+    const product = await products.create(ctx, org, { name, description, access: 'protected', approval, state: 'published', apiIds: [echo.entity.id] });
+    const plan = await plans.create(ctx, org, { productId: product.entity.id, name, description: planDescription });
+    for (const [position, limit] of limits.entries()) await policies.create(ctx, org, { scope: { type: 'plan', id: plan.entity.id }, ...limit, position });
+    await lockPlan(ctx, org, plan.entity.id);
+    return { productId: product.entity.id, planId: plan.entity.id };
+  };
+  const starter = await offer('Starter', 'Try the APIs: 5 calls per minute, 100 per week.', 'auto', '5 calls/minute, 100 calls/week', [
+    { type: 'rate-limit', config: { limit: 5, per: 'minute' } },
+    { type: 'quota', config: { limit: 100, period: 'week' } },
+  ]);
+  await offer('Unlimited', 'No limits; subscriptions need an administrator’s approval.', 'manual', 'No limits', []);
   const app = await applications.create(ctx, org, { name: 'Demo application', description: 'Subscribed to Starter' }, demoApiKey ? { primaryKey: demoApiKey } : {});
-  await contracts.create(ctx, org, { applicationId: app.application.id, productId: starter.entity.id, planId: starterPlan.entity.id });
+  await contracts.create(ctx, org, { applicationId: app.application.id, ...starter });
   const keys = await applications.revealKeys(ctx, org, app.application.id);
   return { organizationId: org, apiKey: keys.primary, applicationId: app.application.id };
 }
