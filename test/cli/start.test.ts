@@ -84,6 +84,7 @@ describe('portico start', () => {
   let decoyDir: string;
   let cwd: string;
   let first: Running;
+  let again: Running | undefined;
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'portico-cli-'));
@@ -187,23 +188,34 @@ describe('portico start', () => {
 
   it('starts again on the same data dir (from PORTICO_DATA_DIR) without first-start credentials and keeps the data', async () => {
     // No --data-dir: PORTICO_DATA_DIR names the directory. The bootstrap variables are ignored now.
-    const again = await start([], { PORTICO_DATA_DIR: dataDir, PORTICO_ADMIN_CLIENT_ID: ADMIN_ID, PORTICO_ADMIN_CLIENT_SECRET: ADMIN_SECRET, PORTICO_DEMO_API_KEY: DEMO_KEY }, cwd);
-    try {
-      const text = again.output();
-      assert.match(text, /Portico is running\./);
-      assert.doesNotMatch(text, /First start/);
-      assert.doesNotMatch(text, /client secret/);
-      assert.doesNotMatch(text, /Demo API key/);
-      assert.ok(!text.includes(ADMIN_SECRET));
-      assert.ok(!text.includes(DEMO_KEY));
-      assert.ok(text.includes(`Data            ${dataDir}/portico.db`));
-      // The service key from the first start still works, and the demo data is still there (not seeded twice).
-      assert.deepEqual(await productNames(again.controlPlane, await adminToken(again.controlPlane)), ['Starter', 'Unlimited']);
-      assert.equal(existsSync(join(cwd, '.portico')), false);
-    } finally {
-      const { code } = await stop(again);
-      assert.equal(code, 0, again.output());
-    }
+    again = await start([], { PORTICO_DATA_DIR: dataDir, PORTICO_ADMIN_CLIENT_ID: ADMIN_ID, PORTICO_ADMIN_CLIENT_SECRET: ADMIN_SECRET, PORTICO_DEMO_API_KEY: DEMO_KEY }, cwd);
+    const text = again.output();
+    assert.match(text, /Portico is running\./);
+    assert.doesNotMatch(text, /First start/);
+    assert.doesNotMatch(text, /client secret/);
+    assert.doesNotMatch(text, /Demo API key/);
+    assert.ok(!text.includes(ADMIN_SECRET));
+    assert.ok(!text.includes(DEMO_KEY));
+    assert.ok(text.includes(`Data            ${dataDir}/portico.db`));
+    // The service key from the first start still works, and the demo data is still there (not seeded twice).
+    assert.deepEqual(await productNames(again.controlPlane, await adminToken(again.controlPlane)), ['Starter', 'Unlimited']);
+    assert.equal(existsSync(join(cwd, '.portico')), false);
+  });
+
+  it(
+    'serves the demo Echo API after a restart on another control-plane port',
+    { todo: 'known bug: the demo echo backend stores the first start\'s control-plane URL, so a restart on another port answers 502' },
+    async () => {
+      assert.ok(again, 'the restarted instance is running');
+      const res = await fetch(`${again.gateway}/echo/hello`, { headers: { 'x-api-key': DEMO_KEY } });
+      assert.equal(res.status, 200, await res.text());
+    },
+  );
+
+  it('exits 0 on SIGTERM after a restart', async () => {
+    assert.ok(again, 'the restarted instance is running');
+    const { code } = await stop(again);
+    assert.equal(code, 0, again.output());
   });
 
   it('refuses a bad port flag', async () => {
