@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { PorticoConfig } from '../core/config.ts';
 import { Sealer } from '../core/crypto.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { followEchoService } from '../bootstrap/echo-backend.ts';
 import { firstRun, type FirstRun } from '../bootstrap/first-run.ts';
 import { gatewayToken, masterKey } from '../bootstrap/secrets.ts';
 import { createControlPlane } from '../management/app.ts';
@@ -48,6 +49,7 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
   const port = typeof address === 'object' && address ? address.port : config.controlPlane.port;
   const url = `http://${config.controlPlane.host}:${port}`;
   const first = await firstRun(services, config, { demo: options.demo ?? true, echoUrl: `${url}${ECHO_PREFIX}` });
+  if (!first) await followEchoService(services, `${url}${ECHO_PREFIX}`);
   return {
     app,
     services,

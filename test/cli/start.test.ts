@@ -204,7 +204,6 @@ describe('portico start', () => {
 
   it(
     'serves the demo Echo API after a restart on another control-plane port',
-    { todo: 'known bug: the demo echo backend stores the first start\'s control-plane URL, so a restart on another port answers 502' },
     async () => {
       assert.ok(again, 'the restarted instance is running');
       const res = await fetch(`${again.gateway}/echo/hello`, { headers: { 'x-api-key': DEMO_KEY } });
