@@ -42,6 +42,7 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => (body === '' ? done(null, undefined) : json(req, String(body), done)));
+  app.removeContentTypeParser('text/plain'); // JSON and forms only: text/plain is 415, not a string body
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -64,6 +65,9 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
   app.register(
     async (api) => {
       api.decorateRequest('principal', null);
+      // The management API takes JSON only: form bodies (which browsers send cross-site without a
+      // preflight) are for /oauth/token; here they would reach routes that have no body schema.
+      api.removeContentTypeParser('application/x-www-form-urlencoded');
       api.addHook('onRequest', authenticate(auth));
       // Paths are collected with their prefix (/management/v1/..., /oauth/token), so the server is the bare public URL.
       api.get('/openapi.json', { schema: { hide: true } }, async () => openapi.document(publicUrl));
