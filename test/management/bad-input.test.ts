@@ -63,7 +63,7 @@ interface WriteRoute {
 
 interface Case {
   kind: string;
-  body: string | Buffer;
+  body: string;
   contentType: string;
   status: number;
   code: string;
