@@ -7,6 +7,7 @@ import { authenticate } from './auth-hook.ts';
 import { echoRoutes } from './echo.ts';
 import { OpenApiCollector } from './openapi.ts';
 import { errorHandler, sendProblem } from './problems.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { contractRoutes } from './routes/contracts.ts';
@@ -78,6 +79,7 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
       planRoutes(api, services);
       applicationRoutes(api, services);
       contractRoutes(api, services);
+      analyticsRoutes(api, services);
     },
     { prefix: MANAGEMENT_PREFIX },
   );

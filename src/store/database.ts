@@ -5,12 +5,13 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import * as m001 from './migrations/001_initial.ts';
+import * as m002 from './migrations/002_analytics.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type Dialect = 'sqlite' | 'postgres';
 
-const MIGRATIONS: Record<string, Migration> = { '001_initial': m001 };
+const MIGRATIONS: Record<string, Migration> = { '001_initial': m001, '002_analytics': m002 };
 
 export interface Store {
   readonly db: Db;

@@ -65,7 +65,28 @@ export interface SessionTable { id_hash: string; user_id: string; expires_at: st
 export interface SigningKeyTable { kid: string; private_sealed: string; public_jwk: string; created_at: string; retired_at: string | null }
 export interface RevisionTable { id: number; revision: number }
 
+export interface CallRecordTable { id: string; at: string; organization_id: string; api_id: string; application_id: string | null; status: number; data: string }
+export interface AnalyticsBatchTable { batch_id: string; gateway: string; received_at: string; records: number }
+export interface RollupTable {
+  granularity: string;
+  bucket: string;
+  organization_id: string;
+  api_id: string;
+  operation_id: string;
+  product_id: string;
+  application_id: string;
+  status_class: string;
+  calls: number;
+  errors: number;
+  bytes_in: number;
+  bytes_out: number;
+  latency: string;
+}
+
 export interface Database {
+  call_records: CallRecordTable;
+  analytics_batches: AnalyticsBatchTable;
+  analytics_rollups: RollupTable;
   organizations: OrganizationTable;
   users: UserTable;
   memberships: MembershipTable;
