@@ -5,6 +5,7 @@ import type { Authenticator } from '../services/auth.ts';
 import type { Services } from '../services/context.ts';
 import { authenticate } from './auth-hook.ts';
 import { echoRoutes } from './echo.ts';
+import { metricsRoutes } from './metrics.ts';
 import { OpenApiCollector } from './openapi.ts';
 import { errorHandler, sendProblem } from './problems.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -58,6 +59,7 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
       return reply.code(503).type(PROBLEM_CONTENT_TYPE).send(problem('PORTICO_NOT_READY', 'The store is unreachable'));
     }
   });
+  metricsRoutes(app, services.store);
   tokenRoutes(app, auth);
   echoRoutes(app);
   options.extend?.(app);
