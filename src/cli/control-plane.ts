@@ -8,7 +8,8 @@ import { firstRun, type FirstRun } from '../bootstrap/first-run.ts';
 import { gatewayToken, masterKey } from '../bootstrap/secrets.ts';
 import { createControlPlane } from '../management/app.ts';
 import { ECHO_PREFIX } from '../management/echo.ts';
-import { gatewayFeedRoutes } from '../management/gateway-feed.ts';
+import { gatewayAnalyticsRoutes, gatewayFeedRoutes } from '../management/gateway-feed.ts';
+import { purgeRecords } from '../services/analytics.ts';
 import { Authenticator } from '../services/auth.ts';
 import type { Services } from '../services/context.ts';
 import { revealNamedValue } from '../services/named-values.ts';
@@ -38,7 +39,11 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
       return nv ? revealNamedValue(services.sealer, nv.entity) : null;
     }),
   );
-  const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, logger, extend: (a) => gatewayFeedRoutes(a, feed, token) });
+  const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, logger, extend: (a) => {
+      gatewayFeedRoutes(a, feed, token);
+      gatewayAnalyticsRoutes(a, store, token);
+    },
+  });
   try {
     await app.listen({ host: config.controlPlane.host, port: config.controlPlane.port });
   } catch (error) {
@@ -50,6 +55,11 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
   const url = `http://${config.controlPlane.host}:${port}`;
   const first = await firstRun(services, config, { demo: options.demo ?? true, echoUrl: `${url}${ECHO_PREFIX}` });
   if (!first) await followEchoService(services, `${url}${ECHO_PREFIX}`);
+  // Raw call records expire after the retention period (roll-ups stay); checked hourly.
+  const purge = setInterval(() => {
+    purgeRecords(store, config.analyticsRetentionDays, services.clock.now()).catch((error: unknown) => logger.warn({ err: error }, 'analytics purge failed'));
+  }, 3_600_000);
+  purge.unref();
   return {
     app,
     services,
@@ -58,6 +68,7 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
     firstRun: first,
     logger,
     close: async () => {
+      clearInterval(purge);
       feed.close();
       await app.close();
       await store.close();

@@ -14,6 +14,8 @@ export interface PorticoConfig {
   masterKey: string | null;
   bootstrap: { adminClientId: string | null; adminClientSecret: string | null; demoApiKey: string | null; adminPassword: string | null };
   logLevel: string;
+  /** Days raw call records are kept; roll-ups stay. */
+  analyticsRetentionDays: number;
 }
 
 export type ConfigOverrides = Partial<{
@@ -55,6 +57,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       adminPassword: env.PORTICO_ADMIN_PASSWORD ?? null,
     },
     logLevel: env.PORTICO_LOG_LEVEL ?? 'info',
+    analyticsRetentionDays: intFrom(env.PORTICO_ANALYTICS_RETENTION_DAYS, 'PORTICO_ANALYTICS_RETENTION_DAYS') ?? 7,
   };
   return Object.freeze(config);
 }

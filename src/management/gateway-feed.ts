@@ -1,8 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { PorticoError } from '../core/errors.ts';
 import { safeEqual } from '../core/crypto.ts';
+import { CallBatch } from '../domain/analytics.ts';
+import { ingestBatch } from '../services/analytics.ts';
 import type { SnapshotFeed } from '../snapshot/index.ts';
+import type { Store } from '../store/index.ts';
+
+/** Gateways authenticate with the installation's gateway token (compared in constant time). */
+function requireGatewayToken(req: FastifyRequest, gatewayToken: string): void {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!match?.[1] || !safeEqual(match[1], gatewayToken)) throw new PorticoError('PORTICO_UNAUTHENTICATED', 'A valid gateway token is required');
+}
 
 /**
  * `GET /gateway/v1/config?since=N&wait=S`: the configuration feed gateways pull (DESIGN.md §1).
@@ -21,8 +30,7 @@ export function gatewayFeedRoutes(app: FastifyInstance, feed: SnapshotFeed, gate
       },
     },
     async (req, reply) => {
-      const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      if (!match?.[1] || !safeEqual(match[1], gatewayToken)) throw new PorticoError('PORTICO_UNAUTHENTICATED', 'A valid gateway token is required');
+      requireGatewayToken(req, gatewayToken);
       const { since, wait } = req.query as { since?: number; wait: number };
       const abort = new AbortController();
       req.raw.once('close', () => abort.abort());
@@ -32,4 +40,15 @@ export function gatewayFeedRoutes(app: FastifyInstance, feed: SnapshotFeed, gate
       return snapshot;
     },
   );
+}
+
+/**
+ * `POST /gateway/v1/analytics`: a gateway's batch of call records. A batch id seen before is
+ * acknowledged without being counted again, so gateways can retry safely.
+ */
+export function gatewayAnalyticsRoutes(app: FastifyInstance, store: Store, gatewayToken: string): void {
+  app.post('/gateway/v1/analytics', { bodyLimit: 32 * 1024 * 1024, schema: { hide: true, body: CallBatch } }, async (req) => {
+    requireGatewayToken(req, gatewayToken);
+    return ingestBatch(store, req.body as CallBatch, new Date());
+  });
 }

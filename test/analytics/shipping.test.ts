@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import type { CallRecord } from '../../src/domain/analytics.ts';
+import { AnalyticsShipper } from '../../src/gateway/analytics/shipper.ts';
+import { RecordBuffer } from '../../src/gateway/analytics/buffer.ts';
+import { startTestPortico, type TestPortico } from '../helpers/control-plane.ts';
+
+function call(i: number): CallRecord {
+  return {
+    at: '2026-11-20T10:00:00.000Z',
+    requestId: `r${i}`,
+    organizationId: 'ship',
+    apiId: 'api_ship',
+    operationId: null,
+    productId: null,
+    planId: null,
+    applicationId: null,
+    userId: null,
+    clientIp: '127.0.0.1',
+    method: 'GET',
+    status: 200,
+    gatewayLatencyMs: 2,
+    backendLatencyMs: 1,
+    bytesIn: 0,
+    bytesOut: 10,
+    cacheHit: false,
+    errorCode: null,
+  };
+}
+
+describe('shipping call records to the control plane', () => {
+  let p: TestPortico;
+  const range = 'from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z&granularity=day';
+  const calls = async () => (await p.admin.get(`/organizations/ship/analytics/timeseries?${range}`)).body.total.calls as number;
+
+  before(async () => {
+    p = await startTestPortico('sqlite');
+    await p.admin.post('/organizations', { id: 'ship', name: 'Ship' });
+  });
+  after(async () => p.close());
+
+  it('delivers every recorded call once', async () => {
+    const shipper = new AnalyticsShipper({ controlPlaneUrl: p.url, token: p.cp.gatewayToken, gateway: 'gw-test', flushMs: 60_000 });
+    for (let i = 0; i < 1200; i++) shipper.record(call(i));
+    await shipper.close();
+    assert.deepEqual(shipper.stats, { recorded: 1200, dropped: 0, shipped: 1200, lost: 0 });
+    assert.equal(await calls(), 1200);
+  });
+
+  it('keeps a batch while the control plane answers 503 and counts it once when it is back', async () => {
+    let down = true;
+    let seenBatchIds: string[] = [];
+    // A front that fails while "down", then forwards to the real control plane.
+    const front: Server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = Buffer.concat(chunks).toString();
+      seenBatchIds.push((JSON.parse(body) as { batchId: string }).batchId);
+      if (down) {
+        res.writeHead(503).end();
+        return;
+      }
+      const upstream = await fetch(`${p.url}${req.url}`, { method: 'POST', headers: { authorization: req.headers.authorization!, 'content-type': 'application/json' }, body });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const port = (front.address() as { port: number }).port;
+    try {
+      const before = await calls();
+      const shipper = new AnalyticsShipper({ controlPlaneUrl: `http://127.0.0.1:${port}`, token: p.cp.gatewayToken, gateway: 'gw-retry', flushMs: 60_000 });
+      for (let i = 0; i < 10; i++) shipper.record(call(i));
+      await shipper.flush();
+      await shipper.flush();
+      assert.equal(shipper.stats.shipped, 0);
+      down = false;
+      await shipper.close();
+      assert.equal(shipper.stats.shipped, 10);
+      assert.equal(new Set(seenBatchIds).size, 1, 'every attempt carried the same batch id');
+      assert.equal((await calls()) - before, 10);
+      seenBatchIds = [];
+    } finally {
+      front.close();
+    }
+  });
+
+  it('drops and counts records beyond the buffer capacity instead of blocking', () => {
+    const buffer = new RecordBuffer(100);
+    for (let i = 0; i < 150; i++) buffer.push(call(i));
+    assert.deepEqual(buffer.stats, { recorded: 100, dropped: 50 });
+    assert.equal(buffer.drain().length, 100);
+    buffer.push(call(0));
+    assert.equal(buffer.size, 1);
+  });
+
+  it('refuses batches without the gateway token (401) and malformed records (422)', async () => {
+    const batch = { batchId: 'batch-no-token', gateway: 'x', records: [call(1)] };
+    const anonymous = await fetch(`${p.url}/gateway/v1/analytics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    assert.equal(anonymous.status, 401);
+    const bad = await fetch(`${p.url}/gateway/v1/analytics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${p.cp.gatewayToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...batch, records: [{ ...call(1), status: 'ok' }] }),
+    });
+    assert.equal(bad.status, 422);
+  });
+});
