@@ -37,8 +37,10 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
     buildSnapshot(store, async (org, name, tx) => {
       const nv = await tables.namedValues.findBy(tx, { organization_id: org, name });
       return nv ? revealNamedValue(services.sealer, nv.entity) : null;
-    }),
+    }, { issuer: config.controlPlane.publicUrl }),
   );
+  // A signing key exists before the first snapshot, so gateways can verify the first token issued.
+  await auth.keys.current();
   const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, logger, extend: (a) => {
       gatewayFeedRoutes(a, feed, token);
       gatewayAnalyticsRoutes(a, store, token);

@@ -5,6 +5,7 @@
  */
 import { METHODS } from 'node:http';
 import type { Snapshot, SnapshotApi, SnapshotBackend } from '../snapshot/types.ts';
+import { compileAccess, compileRouteAccess, type AccessTables } from './access.ts';
 import { Router } from './router.ts';
 import type { CompiledBackend, CompiledRoute, RouteTarget } from './runtime.ts';
 import { createBalancer } from './upstream/balancer.ts';
@@ -15,6 +16,8 @@ const KNOWN_METHODS = new Set(METHODS);
 export interface CompiledSnapshot {
   readonly revision: number;
   readonly router: Router;
+  /** Consumers by key hash and by id, product coverage, token keys. */
+  readonly access: AccessTables;
 }
 
 export function compileSnapshot(snapshot: Snapshot, upstreams: UpstreamRegistry, used: Set<string>): CompiledSnapshot {
@@ -33,7 +36,8 @@ export function compileSnapshot(snapshot: Snapshot, upstreams: UpstreamRegistry,
     if (backend === undefined) throw new Error(`api ${api.id}: unknown backend ${api.backendId}`);
     addApi(router, api, backend);
   }
-  return Object.freeze({ revision: snapshot.revision, router: router.freeze() });
+  const access = compileAccess(snapshot);
+  return Object.freeze({ revision: snapshot.revision, router: router.freeze(), access });
 }
 
 function compileBackend(b: SnapshotBackend, upstreams: UpstreamRegistry, used: Set<string>): CompiledBackend {
@@ -90,6 +94,7 @@ function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend): voi
     else if (api.versioning.name === null || api.versioning.name === '') throw new Error(`${where}: versioning ${scheme} needs a name`);
   }
   if (!Number.isFinite(api.maxRequestBodyBytes) || api.maxRequestBodyBytes < 0) throw new Error(`${where}: maxRequestBodyBytes must be a non-negative number`);
+  const access = compileRouteAccess(api, where);
   const route = (operationId: string | null): CompiledRoute =>
     Object.freeze({
       apiId: api.id,
@@ -102,6 +107,7 @@ function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend): voi
       prefixSegments: prefix.split('/').length - 1,
       maxBodyBytes: api.maxRequestBodyBytes,
       backend,
+      access,
     });
   const host = api.host === null || api.host === undefined ? null : api.host.toLowerCase();
   if (api.operations.length === 0) {

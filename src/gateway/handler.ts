@@ -1,17 +1,21 @@
 /**
  * The request path: reserved health endpoints, route lookup on the current runtime, request
- * checks that need no I/O, then the proxy call. Everything here is synchronous; the only thing
- * a request ever waits for is the backend.
+ * checks that need no I/O, access control, then the proxy call. Everything here is synchronous
+ * except a bearer token's first verification (then the request continues when it resolves); the
+ * only other thing a request waits for is the backend.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { authorize, type Outcome } from './access.ts';
 import type { CompiledSnapshot } from './compile.ts';
-import { addForwarding, copyRequestHeaders, newSeen } from './headers.ts';
+import { addForwarding, copyRequestHeaders, newSeen, type SeenHeaders } from './headers.ts';
 import { limitBody } from './body-limit.ts';
 import { sendProblem } from './problem.ts';
 import { ProxyCall } from './proxy.ts';
-import { isSafePath, parseTarget, stripSegments } from './request-path.ts';
+import { isSafePath, parseTarget, stripSegments, type RequestTarget } from './request-path.ts';
+import type { CompiledRoute } from './runtime.ts';
+import { isDenial } from './tokens.ts';
 
 export interface RuntimeHolder {
   current: CompiledSnapshot | null;
@@ -70,11 +74,42 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
     // Refused before reading a byte (and before 100 Continue, RFC 9110 §10.1.1).
     return sendProblem(res, 'PORTICO_BODY_TOO_LARGE', requestId, `The request body exceeds ${max} bytes`, undefined, true);
   }
+  const outcome = authorize(rt.access, route.apiId, route.access, headers, target.query);
+  if (outcome instanceof Promise) {
+    // `seen` is shared by every request: keep this request's copy across the wait.
+    const mine: SeenHeaders = { ...seen };
+    outcome.then(
+      (o) => {
+        if (!res.destroyed) proceed(req, res, route, requestId, headers, mine, clientHost, target, o);
+      },
+      () => sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0),
+    );
+    return;
+  }
+  proceed(req, res, route, requestId, headers, seen, clientHost, target, outcome);
+}
+
+function proceed(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: CompiledRoute,
+  requestId: string,
+  headers: string[],
+  s: SeenHeaders,
+  clientHost: string,
+  target: RequestTarget,
+  outcome: Outcome,
+): void {
+  const unread = s.chunked || s.contentLength > 0;
+  if (isDenial(outcome)) {
+    return sendProblem(res, outcome.denied, requestId, outcome.detail, outcome.challenge === undefined ? undefined : ['www-authenticate', outcome.challenge], unread);
+  }
+  const max = route.maxBodyBytes;
   const backend = route.backend;
   const upstream = backend.balancer.pick(null);
-  if (upstream === null) return sendProblem(res, 'PORTICO_CIRCUIT_OPEN', requestId, undefined, undefined, hasBody());
+  if (upstream === null) return sendProblem(res, 'PORTICO_CIRCUIT_OPEN', requestId, undefined, undefined, unread);
   const hostIndex = backend.preserveHost ? -1 : headers.length + 1;
-  addForwarding(headers, seen, {
+  addForwarding(headers, s, {
     clientIp: req.socket.remoteAddress ?? '',
     clientHost,
     proto: 'http',
@@ -82,10 +117,12 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
     requestId,
   });
   // undici streams async iterables as chunked bodies; its typings only list Readable.
-  const body = seen.chunked ? (limitBody(req, max) as unknown as Readable) : seen.contentLength > 0 ? req : null;
-  if (seen.expectContinue) res.writeContinue();
+  const body = s.chunked ? (limitBody(req, max) as unknown as Readable) : s.contentLength > 0 ? req : null;
+  if (s.expectContinue) res.writeContinue();
   const rest = stripSegments(target.path, route.prefixSegments);
-  new ProxyCall(req, res, route, upstream, requestId, headers, hostIndex, body, rest, target.query === null ? '' : '?' + target.query).start();
+  const call = new ProxyCall(req, res, route, upstream, requestId, headers, hostIndex, body, rest, outcome.query === null ? '' : '?' + outcome.query);
+  call.context = outcome;
+  call.start();
 }
 
 /** Whether the client sent a body we are not going to read (then the connection is closed). */

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { PorticoError } from '../core/errors.ts';
+import type { RequestContext } from './access.ts';
 import { responseHeaders } from './headers.ts';
 import { sendProblem } from './problem.ts';
 import type { CompiledRoute, RouteTarget } from './runtime.ts';
@@ -25,6 +26,8 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   readonly rest: string;
   readonly search: string;
   target: RouteTarget;
+  /** The caller as access control established it (application, contract, claims). */
+  context: RequestContext | null = null;
   attempts = 0;
   #abort: ((err?: Error) => void) | null = null;
   #resume: (() => void) | null = null;

@@ -4,6 +4,7 @@
  */
 import type { Pool } from 'undici';
 import type { SnapshotTls, VersionScheme } from '../snapshot/types.ts';
+import type { RouteAccess } from './access.ts';
 import type { Balancer } from './upstream/balancer.ts';
 import type { CircuitBreaker } from './upstream/circuit-breaker.ts';
 
@@ -45,6 +46,8 @@ export interface CompiledRoute {
   readonly prefixSegments: number;
   readonly maxBodyBytes: number;
   readonly backend: CompiledBackend;
+  /** Key, token and identity settings of the API. */
+  readonly access: RouteAccess;
 }
 
 /** Everything registered at one router path: routes by method, or for every method. */

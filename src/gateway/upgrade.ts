@@ -8,11 +8,14 @@ import type { IncomingMessage } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
-import { addForwarding, copyRequestHeaders, newSeen } from './headers.ts';
+import { authorize, type Outcome } from './access.ts';
+import { addForwarding, copyRequestHeaders, newSeen, type SeenHeaders } from './headers.ts';
 import type { RuntimeHolder } from './handler.ts';
 import { hostnameOf } from './handler.ts';
 import { writeRawProblem } from './problem.ts';
-import { isSafePath, parseTarget, stripSegments } from './request-path.ts';
+import { isSafePath, parseTarget, stripSegments, type RequestTarget } from './request-path.ts';
+import type { CompiledRoute } from './runtime.ts';
+import { isDenial } from './tokens.ts';
 import { tlsOptions } from './upstream/tls.ts';
 
 const seen = newSeen();
@@ -29,6 +32,31 @@ export function handleUpgrade(holder: RuntimeHolder, req: IncomingMessage, clien
   const hostname = hostnameOf(clientHost);
   const route = rt.router.find(req.method!, hostname, target.path, target.query, req.rawHeaders);
   if (route === null) return writeRawProblem(client, 'PORTICO_ROUTE_NOT_FOUND', requestId);
+  const outcome = authorize(rt.access, route.apiId, route.access, headers, target.query);
+  if (outcome instanceof Promise) {
+    const mine: SeenHeaders = { ...seen };
+    outcome.then(
+      (o) => proceed(req, client, head, route, requestId, headers, mine, clientHost, target, o),
+      () => writeRawProblem(client, 'PORTICO_INTERNAL', requestId),
+    );
+    return;
+  }
+  proceed(req, client, head, route, requestId, headers, seen, clientHost, target, outcome);
+}
+
+function proceed(
+  req: IncomingMessage,
+  client: Duplex,
+  head: Buffer,
+  route: CompiledRoute,
+  requestId: string,
+  headers: string[],
+  seen: SeenHeaders,
+  clientHost: string,
+  target: RequestTarget,
+  outcome: Outcome,
+): void {
+  if (isDenial(outcome)) return writeRawProblem(client, outcome.denied, requestId, outcome.detail);
   const backend = route.backend;
   const upstream = backend.balancer.pick(null);
   if (upstream === null) return writeRawProblem(client, 'PORTICO_CIRCUIT_OPEN', requestId);
@@ -41,7 +69,7 @@ export function handleUpgrade(holder: RuntimeHolder, req: IncomingMessage, clien
   });
   // Upgrade and Connection are hop-by-hop, but they are exactly what this hop must repeat.
   if (seen.upgrade !== null) headers.push('connection', 'upgrade', 'upgrade', seen.upgrade);
-  const path = (upstream.basePath + stripSegments(target.path, route.prefixSegments) || '/') + (target.query === null ? '' : '?' + target.query);
+  const path = (upstream.basePath + stripSegments(target.path, route.prefixSegments) || '/') + (outcome.query === null ? '' : '?' + outcome.query);
   let head0 = `${req.method} ${path} HTTP/1.1\r\n`;
   for (let i = 0; i < headers.length; i += 2) head0 += `${headers[i]}: ${headers[i + 1]}\r\n`;
   head0 += '\r\n';

@@ -1,6 +1,6 @@
 import { PorticoError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { API_DEFAULTS, type Api, type ApiCreate, type ApiUpdate } from '../domain/api.ts';
+import { accessOf, API_DEFAULTS, type Api, type ApiCreate, type ApiUpdate } from '../domain/api.ts';
 import { tables, type Tx } from '../store/index.ts';
 import { OrgResource, usage } from './resource.ts';
 
@@ -20,7 +20,7 @@ function build(input: ApiCreate, base: Pick<Api, 'id' | 'organizationId' | 'crea
   if (versioning.scheme !== 'none' && !input.version) {
     throw new PorticoError('PORTICO_VALIDATION_FAILED', 'A versioned API needs a version label', { errors: [{ pointer: '/version', message: 'required' }] });
   }
-  return { ...base, ...API_DEFAULTS, ...input, versioning, operations } as Api;
+  return { ...base, ...API_DEFAULTS, ...input, versioning, ...accessOf(input), operations } as Api;
 }
 
 async function checkBackend(tx: Tx, api: Api): Promise<void> {

@@ -8,7 +8,11 @@ import { hashApiKey, newApiKey } from './keys.ts';
 import { OrgResource } from './resource.ts';
 
 /** The application's data as stored: the OAuth client secret only as a hash. */
-export type StoredApplication = Application & { clientSecretHash?: string };
+export type StoredApplication = Application & {
+  clientSecretHash?: string;
+  /** Access tokens issued before this time (Unix seconds) are revoked; set when the secret changes. */
+  tokensNotBefore?: number;
+};
 
 const resource = new OrgResource<Application, never, ApplicationUpdate>({
   table: tables.applications,
@@ -36,7 +40,7 @@ const resource = new OrgResource<Application, never, ApplicationUpdate>({
     await tx.deleteFrom('policies').where('scope_type', '=', 'application').where('scope_id', '=', e.id).execute();
   },
   present: (e) => {
-    const { clientSecretHash: _hidden, ...rest } = e as StoredApplication;
+    const { clientSecretHash: _hidden, tokensNotBefore: _cutOff, ...rest } = e as StoredApplication;
     return rest;
   },
 });
@@ -137,13 +141,17 @@ export const applications = {
     return this.revealKeys(ctx, organizationId, id);
   },
 
-  /** A new OAuth client secret; the old one stops working at once. */
+  /**
+   * A new OAuth client secret; the old one stops working at once, and so do the access tokens
+   * issued with it: `tokensNotBefore` (next whole second) travels to gateways in the snapshot, and
+   * tokens issued from now on carry an `iat` no earlier than it.
+   */
   async regenerateSecret(ctx: Ctx, organizationId: string, id: string): Promise<{ clientId: string; clientSecret: string }> {
     const { entity } = await this.get(ctx, organizationId, id);
     const clientSecret = randomToken(32);
     await write(ctx, organizationId, async (tx, audit) => {
       const current = await tables.applications.get(tx, id, organizationId);
-      await tables.applications.update(tx, { ...current.entity, clientSecretHash: sha256(clientSecret), updatedAt: ctx.clock.now().toISOString() } as StoredApplication, current.version);
+      await tables.applications.update(tx, { ...current.entity, clientSecretHash: sha256(clientSecret), tokensNotBefore: Math.floor(ctx.clock.now().getTime() / 1000) + 1, updatedAt: ctx.clock.now().toISOString() } as StoredApplication, current.version);
       await audit({ action: 'regenerate-client-secret', entityType: 'application', entityId: id });
     });
     return { clientId: entity.clientId, clientSecret };

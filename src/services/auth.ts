@@ -3,11 +3,16 @@ import { PorticoError } from '../core/errors.ts';
 import { safeEqual, sha256 } from '../core/crypto.ts';
 import { randomToken } from '../core/ids.ts';
 import type { Role } from '../domain/common.ts';
+import { GATEWAY_AUDIENCE } from '../snapshot/access.ts';
+import { tables } from '../store/index.ts';
+import type { StoredApplication } from './applications.ts';
 import type { Principal, Services } from './context.ts';
 import { verifyPassword } from './passwords.ts';
 import { SigningKeys } from './signing-keys.ts';
 
 export const TOKEN_TTL_SECONDS = 900;
+/** Lifetime of the tokens applications get for calling APIs on the gateway. */
+export const APPLICATION_TOKEN_TTL_SECONDS = 300;
 export const SESSION_TTL_SECONDS = 8 * 3600;
 const MANAGEMENT_AUDIENCE = 'portico-management';
 
@@ -31,9 +36,17 @@ export class Authenticator {
     this.keys = new SigningKeys(services);
   }
 
-  /** Verifies a service key's credentials and issues a short-lived access token. */
+  /**
+   * Verifies a service key's or an application's client credentials and issues a short-lived
+   * access token: for the management API (service keys) or for the gateway (applications, `aud`
+   * portico-gateway, `sub` the application id).
+   */
   async issueToken(clientId: string, clientSecret: string): Promise<IssuedToken> {
     const row = await this.services.store.db.selectFrom('service_keys').select(['id', 'secret_hash', 'revoked']).where('client_id', '=', clientId).executeTakeFirst();
+    if (row === undefined) {
+      const app = await tables.applications.findBy(this.services.store.db, { client_id: clientId });
+      if (app !== null) return this.#issueApplicationToken(app.entity as StoredApplication, clientSecret);
+    }
     // Compare even when the client is unknown so that timing does not reveal which ids exist.
     const ok = safeEqual(row?.secret_hash ?? sha256(randomToken()), sha256(clientSecret)) && row !== undefined && row.revoked === 0;
     if (!ok) throw new PorticoError('PORTICO_INVALID_CLIENT', 'Unknown client or wrong secret');
@@ -48,6 +61,26 @@ export class Authenticator {
       .setJti(randomToken(12))
       .sign(key.privateKey);
     return { access_token: token, token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS };
+  }
+
+  async #issueApplicationToken(app: StoredApplication, clientSecret: string): Promise<IssuedToken> {
+    // Constant-time on the secret; an application without a secret hash compares with a random one.
+    const ok = safeEqual(app.clientSecretHash ?? sha256(randomToken()), sha256(clientSecret)) && app.clientSecretHash !== undefined;
+    if (!ok) throw new PorticoError('PORTICO_INVALID_CLIENT', 'Unknown client or wrong secret');
+    const key = await this.keys.current();
+    // Never before the revocation cut-off: a token issued with the new secret in the same second
+    // as the regeneration must not look revoked (iat is in whole seconds).
+    const iat = Math.max(Math.floor(Date.now() / 1000), app.tokensNotBefore ?? 0);
+    const token = await new SignJWT({ client_id: app.clientId })
+      .setProtectedHeader({ alg: SigningKeys.alg, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.issuer)
+      .setAudience(GATEWAY_AUDIENCE)
+      .setSubject(app.id)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + APPLICATION_TOKEN_TTL_SECONDS)
+      .setJti(randomToken(12))
+      .sign(key.privateKey);
+    return { access_token: token, token_type: 'Bearer', expires_in: APPLICATION_TOKEN_TTL_SECONDS };
   }
 
   /** Resolves a bearer token to its principal, refusing expired, foreign or revoked ones. */

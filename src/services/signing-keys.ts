@@ -1,5 +1,6 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { newId } from '../core/ids.ts';
+import { bumpRevision } from '../store/index.ts';
 import type { Services } from './context.ts';
 
 export interface SigningKey {
@@ -39,10 +40,15 @@ export class SigningKeys {
     const kid = newId('key');
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
     const privateJwk = await exportJWK(privateKey);
-    await this.services.store.db
-      .insertInto('signing_keys')
-      .values({ kid, private_sealed: this.services.sealer.seal(JSON.stringify(privateJwk)), public_jwk: JSON.stringify(publicJwk), created_at: this.services.clock.now().toISOString(), retired_at: null })
-      .execute();
+    // The public key travels to gateways in the snapshot (they verify application tokens locally):
+    // a new key is a configuration change.
+    await this.services.store.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('signing_keys')
+        .values({ kid, private_sealed: this.services.sealer.seal(JSON.stringify(privateJwk)), public_jwk: JSON.stringify(publicJwk), created_at: this.services.clock.now().toISOString(), retired_at: null })
+        .execute();
+      await bumpRevision(tx);
+    });
     this.#current = { kid, privateKey, publicJwk };
     return this.#current;
   }

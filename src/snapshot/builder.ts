@@ -1,6 +1,7 @@
-import type { Api } from '../domain/api.ts';
+import { accessOf, type Api } from '../domain/api.ts';
 import type { Backend } from '../domain/backend.ts';
 import { currentRevision, tables, type Store, type Tx } from '../store/index.ts';
+import { buildAccess } from './access.ts';
 import type { Snapshot, SnapshotApi, SnapshotBackend } from './types.ts';
 
 const SERVED = new Set(['published', 'deprecated']);
@@ -40,6 +41,8 @@ function apiOf(a: Api): SnapshotApi {
     backendId: a.backendId,
     operations: a.operations.map((o) => ({ id: o.id, method: o.method, path: o.path })),
     maxRequestBodyBytes: a.maxRequestBodyBytes,
+    apiKey: { header: a.apiKeyHeader, queryParam: a.apiKeyQueryParam, forward: a.forwardApiKey },
+    ...accessOf(a),
   };
 }
 
@@ -49,7 +52,11 @@ function apiOf(a: Api): SnapshotApi {
  * authenticated gateways; `reveal` must read through the given transaction (on SQLite the
  * transaction holds the only connection, so reading through the store would wait forever).
  */
-export async function buildSnapshot(store: Store, reveal: (org: string, name: string, tx: Tx) => Promise<string | null>): Promise<Snapshot> {
+export async function buildSnapshot(
+  store: Store,
+  reveal: (org: string, name: string, tx: Tx) => Promise<string | null>,
+  options: { issuer?: string } = {},
+): Promise<Snapshot> {
   return store.db.transaction().execute(async (tx) => {
     const revision = await currentRevision(tx);
     const apis = (await tables.apis.all(tx)).filter((a) => SERVED.has(a.lifecycle));
@@ -65,6 +72,7 @@ export async function buildSnapshot(store: Store, reveal: (org: string, name: st
       generatedAt: new Date().toISOString(),
       backends: backends.map((b) => backendOf(b, (org, name) => keys.get(`${org}/${name}`) ?? null)),
       apis: apis.map(apiOf),
+      ...(await buildAccess(tx, options.issuer ?? null)),
     };
   });
 }

@@ -9,6 +9,99 @@ export interface Snapshot {
   generatedAt: string;
   backends: SnapshotBackend[];
   apis: SnapshotApi[];
+  /**
+   * Who may call private APIs (issue 4). Absent in snapshots built before access control: then no
+   * consumer exists and every private API refuses calls. The size is linear: each key hash,
+   * contract, product–API link and plan appears once.
+   */
+  consumers?: SnapshotConsumer[];
+  /** Published products: which APIs each covers. */
+  products?: SnapshotProduct[];
+  /** Plans that contracts in `consumers` use. */
+  plans?: SnapshotPlan[];
+  /** How to verify access tokens the control plane issued to applications; null: none. */
+  tokens?: SnapshotTokenIssuer | null;
+}
+
+/** One application: its keys (by hash), OAuth client and contracts on published products. */
+export interface SnapshotConsumer {
+  applicationId: string;
+  organizationId: string;
+  name: string;
+  ownerUserId: string | null;
+  /** SHA-256 (hex) of the primary and secondary API keys. */
+  keyHashes: string[];
+  clientId: string;
+  /** Tokens issued before this time (Unix seconds, `iat` < value) are revoked; 0: none. */
+  tokensNotBefore: number;
+  contracts: SnapshotContract[];
+}
+
+export type SnapshotContractStatus = 'pending' | 'active' | 'suspended' | 'rejected' | 'cancelled';
+
+export interface SnapshotContract {
+  id: string;
+  status: SnapshotContractStatus;
+  productId: string;
+  planId: string;
+}
+
+export interface SnapshotProduct {
+  id: string;
+  apiIds: string[];
+}
+
+export interface SnapshotPlan {
+  id: string;
+  name: string;
+  version: number;
+}
+
+export interface SnapshotTokenIssuer {
+  /** Expected `iss`. */
+  issuer: string;
+  /** Expected `aud` (`portico-gateway`). */
+  audience: string;
+  /** Public JWKs of every signing key not retired (so tokens survive a rotation). */
+  keys: SnapshotJwk[];
+}
+
+/** A public JSON Web Key (RFC 7517). */
+export interface SnapshotJwk {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  [other: string]: unknown;
+}
+
+export interface SnapshotApiKeySettings {
+  /** Header carrying the key (`X-API-Key`). */
+  header: string;
+  /** Query parameter allowed to carry the key; null: header only. */
+  queryParam: string | null;
+  /** Forward the key (and a control-plane token) to the backend; false strips it. */
+  forward: boolean;
+}
+
+export interface SnapshotIdentityHeaders {
+  application: string;
+  plan: string;
+  user: string;
+}
+
+/** Validation of a JWT from an external identity provider (Azure validate-jwt). */
+export interface SnapshotJwt {
+  issuer: string;
+  audiences: string[];
+  jwksUrl: string;
+  algorithms: string[];
+  requiredClaims: Record<string, string | number | boolean>;
+  clockSkewSeconds: number;
 }
 
 export interface SnapshotTarget {
@@ -65,6 +158,12 @@ export interface SnapshotApi {
   operations: SnapshotOperation[];
   /** Largest request body accepted, in bytes (413 beyond). */
   maxRequestBodyBytes: number;
+  /** Absent in older snapshots: `X-API-Key`, no query parameter, stripped. */
+  apiKey?: SnapshotApiKeySettings;
+  /** Absent in older snapshots: `X-Portico-Application`, `X-Portico-Plan`, `X-Portico-User`. */
+  identityHeaders?: SnapshotIdentityHeaders;
+  /** External JWT validation; null or absent: none. */
+  jwt?: SnapshotJwt | null;
 }
 
 export interface SnapshotOperation {

@@ -41,6 +41,7 @@ function startPortico(dataDir: string): Promise<{ child: ChildProcess; controlPl
 describe('README quickstart', () => {
   let dataDir: string;
   let portico: Awaited<ReturnType<typeof startPortico>>;
+  let primaryKey: string;
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'portico-readme-'));
@@ -61,14 +62,15 @@ describe('README quickstart', () => {
     assert.equal(lines[0], 'acme', 'step 2 prints the organization id');
     assert.ok(lines.includes('locked'), `the plan is locked:\n${run.stdout}`);
     assert.match(lines.at(-2) ?? '', /^pk_/, 'step 7 prints the primary key');
+    primaryKey = lines.at(-2)!;
     assert.equal(lines.at(-1), 'active', 'step 8 creates an active contract');
   });
 
-  it('serves the new API on the gateway within a second', async () => {
+  it('serves the new API on the gateway within a second, with the primary key the quickstart printed', async () => {
     let answer: Response | null = null;
     for (let i = 0; i < 20; i++) {
-      answer = await fetch(`${portico.gateway}/shop/orders/42`);
-      if (answer.status !== 404) break;
+      answer = await fetch(`${portico.gateway}/shop/orders/42`, { headers: { 'X-API-Key': primaryKey } });
+      if (answer.status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(answer);
@@ -76,5 +78,8 @@ describe('README quickstart', () => {
     const echoed = (await answer.json()) as { path: string; method: string };
     assert.equal(echoed.method, 'GET');
     assert.equal(echoed.path, '/orders/42');
+    const keyless = await fetch(`${portico.gateway}/shop/orders/42`);
+    assert.equal(keyless.status, 401);
+    assert.equal(((await keyless.json()) as { code: string }).code, 'PORTICO_KEY_MISSING');
   });
 });
