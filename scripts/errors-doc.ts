@@ -26,6 +26,7 @@ const MEANING: Record<ErrorCode, string> = {
   PORTICO_PRECONDITION_REQUIRED: 'Reserved: an `If-Match` header is required for this update.',
   PORTICO_PAYLOAD_TOO_LARGE: 'The management API accepts bodies up to 1 MiB.',
   PORTICO_INTERNAL: 'An unexpected error; the `requestId` finds it in the logs.',
+  PORTICO_OPENAPI_INVALID: 'An imported OpenAPI 3.0/3.1 or Swagger 2.0 document does not parse, does not validate against its specification, or uses something Portico cannot route (a path template it cannot match, a method it does not serve). `errors` lists every problem as `{ message, line, location }`; `line` is the line in the document as sent (or as pretty-printed JSON when sent as an object).',
   PORTICO_ROUTE_NOT_FOUND: 'Gateway: no published API matches the host, path and version.',
   PORTICO_METHOD_NOT_ALLOWED: 'Gateway: the path exists but not for this method; `Allow` lists the methods.',
   PORTICO_BODY_TOO_LARGE: "Gateway: the request body exceeds the API's `maxRequestBodyBytes`.",

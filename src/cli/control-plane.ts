@@ -41,7 +41,7 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
   );
   // A signing key exists before the first snapshot, so gateways can verify the first token issued.
   await auth.keys.current();
-  const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, logger, extend: (a) => {
+  const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, gatewayUrl: config.gateway.publicUrl, logger, extend: (a) => {
       gatewayFeedRoutes(a, feed, token);
       gatewayAnalyticsRoutes(a, store, token);
     },

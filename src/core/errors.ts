@@ -27,6 +27,7 @@ export const ERRORS = {
   PORTICO_PRECONDITION_REQUIRED: { status: 428, title: 'An If-Match header is required' },
   PORTICO_PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   PORTICO_INTERNAL: { status: 500, title: 'Internal error' },
+  PORTICO_OPENAPI_INVALID: { status: 422, title: 'The OpenAPI document is not valid' },
   // ── gateway ───────────────────────────────────────────────────────────────────────────────
   PORTICO_ROUTE_NOT_FOUND: { status: 404, title: 'No API matches this request' },
   PORTICO_METHOD_NOT_ALLOWED: { status: 405, title: 'The operation does not allow this method' },

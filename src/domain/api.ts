@@ -118,6 +118,26 @@ export type ApiUpdate = Static<typeof ApiUpdate>;
 export type Api = Static<typeof Api>;
 export type Operation = Static<typeof Operation>;
 
+/** What an imported OpenAPI document says about authentication. */
+export interface ImportedSecurity {
+  /** The API key scheme the document requires, if any (header or query). */
+  apiKey: { in: 'header' | 'query' | 'cookie'; name: string } | null;
+  oauth2: boolean;
+  openIdConnect: boolean;
+  /** HTTP schemes (basic, bearer …) the document names. */
+  http: string[];
+}
+
+/** The OpenAPI document an API was imported from, kept (dereferenced) for validation and mocking. */
+export interface StoredOpenApi {
+  format: 'swagger-2.0' | 'openapi-3.0' | 'openapi-3.1';
+  document: Record<string, unknown>;
+  security: ImportedSecurity;
+}
+
+/** The stored form of an API: the API plus, when imported, its OpenAPI document (never in lists). */
+export type StoredApi = Api & { openapi?: StoredOpenApi };
+
 export const API_DEFAULTS = {
   description: '',
   host: null,

@@ -12,6 +12,7 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { contractRoutes } from './routes/contracts.ts';
+import { importRoutes } from './routes/imports.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { planRoutes } from './routes/plans.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -24,6 +25,8 @@ export interface ControlPlaneOptions {
   auth: Authenticator;
   publicUrl: string;
   logger: Logger;
+  /** Public URL of the gateway, the server of exported OpenAPI documents (default http://127.0.0.1:8000). */
+  gatewayUrl?: string;
   /** Extra routes (the gateway config feed) registered by the caller. */
   extend?: (app: FastifyInstance) => void;
 }
@@ -78,6 +81,7 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
       userRoutes(api, services);
       organizationRoutes(api, services, urls);
       catalogRoutes(api, services);
+      importRoutes(api, services, options.gatewayUrl ?? 'http://127.0.0.1:8000');
       planRoutes(api, services);
       applicationRoutes(api, services);
       contractRoutes(api, services);

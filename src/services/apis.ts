@@ -1,6 +1,6 @@
 import { PorticoError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { accessOf, API_DEFAULTS, type Api, type ApiCreate, type ApiUpdate } from '../domain/api.ts';
+import { accessOf, API_DEFAULTS, type Api, type ApiCreate, type ApiUpdate, type StoredApi } from '../domain/api.ts';
 import { tables, type Tx } from '../store/index.ts';
 import { OrgResource, usage } from './resource.ts';
 
@@ -57,5 +57,10 @@ export const apis = new OrgResource<Api, ApiCreate, ApiUpdate>({
     const opIds = e.operations.map((o) => o.id);
     await tx.deleteFrom('policies').where('scope_type', '=', 'api').where('scope_id', '=', e.id).execute();
     if (opIds.length > 0) await tx.deleteFrom('policies').where('scope_type', '=', 'operation').where('scope_id', 'in', opIds).execute();
+  },
+  // The imported OpenAPI document stays in the store (GET …/apis/{id}/openapi), out of lists and audit.
+  present: (e) => {
+    const { openapi: _doc, ...rest } = e as StoredApi;
+    return rest;
   },
 });

@@ -2,7 +2,7 @@ import { PorticoError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Role } from '../domain/common.ts';
 import { isUniqueViolation, type EntityTable, type Stored, type Tx } from '../store/index.ts';
-import { requireRole, write, type Ctx } from './context.ts';
+import { requireRole, write, type Audit, type Ctx } from './context.ts';
 
 export interface OrgEntity {
   id: string;
@@ -58,47 +58,56 @@ export class OrgResource<E extends OrgEntity, C, U> {
 
   async create(ctx: Ctx, organizationId: string, input: C): Promise<Stored<E>> {
     requireRole(ctx, organizationId, this.rules.writeRole);
+    return write(ctx, organizationId, (tx, audit) => this.createIn(ctx, tx, audit, organizationId, input));
+  }
+
+  /** Creates inside the caller's transaction (role already checked): several changes, one commit. */
+  async createIn(ctx: Ctx, tx: Tx, audit: Audit, organizationId: string, input: C): Promise<Stored<E>> {
     const now = ctx.clock.now().toISOString();
     const entity = this.rules.build(input, { id: newId(this.rules.idPrefix), organizationId, createdAt: now, updatedAt: now } as Pick<E, 'id' | 'organizationId' | 'createdAt' | 'updatedAt'>);
-    return this.#guard(entity, () =>
-      write(ctx, organizationId, async (tx, audit) => {
-        await this.rules.check?.(tx, entity, null);
-        const stored = await this.rules.table.insert(tx, entity);
-        await this.rules.afterWrite?.(tx, entity);
-        await audit({ action: 'create', entityType: this.rules.entityType, entityId: entity.id, after: this.present(entity) });
-        return { entity: this.present(stored.entity), version: stored.version };
-      }),
-    );
+    return this.#guard(entity, async () => {
+      await this.rules.check?.(tx, entity, null);
+      const stored = await this.rules.table.insert(tx, entity);
+      await this.rules.afterWrite?.(tx, entity);
+      await audit({ action: 'create', entityType: this.rules.entityType, entityId: entity.id, after: this.present(entity) });
+      return { entity: this.present(stored.entity), version: stored.version };
+    });
   }
 
   async update(ctx: Ctx, organizationId: string, id: string, patch: U, ifMatch: number | null): Promise<Stored<E>> {
     requireRole(ctx, organizationId, this.rules.writeRole);
-    return write(ctx, organizationId, async (tx, audit) => {
-      const current = await this.rules.table.get(tx, id, organizationId);
-      const next = { ...this.rules.merge(current.entity, patch), id, organizationId, createdAt: current.entity.createdAt, updatedAt: ctx.clock.now().toISOString() };
-      return this.#guard(next, async () => {
-        await this.rules.check?.(tx, next, current.entity);
-        const stored = await this.rules.table.update(tx, next, ifMatch ?? current.version);
-        await this.rules.afterWrite?.(tx, next);
-        await audit({ action: 'update', entityType: this.rules.entityType, entityId: id, before: this.present(current.entity), after: this.present(next) });
-        return { entity: this.present(stored.entity), version: stored.version };
-      });
+    return write(ctx, organizationId, (tx, audit) => this.updateIn(ctx, tx, audit, organizationId, id, patch, ifMatch));
+  }
+
+  /** Updates inside the caller's transaction (role already checked). */
+  async updateIn(ctx: Ctx, tx: Tx, audit: Audit, organizationId: string, id: string, patch: U, ifMatch: number | null): Promise<Stored<E>> {
+    const current = await this.rules.table.get(tx, id, organizationId);
+    const next = { ...this.rules.merge(current.entity, patch), id, organizationId, createdAt: current.entity.createdAt, updatedAt: ctx.clock.now().toISOString() };
+    return this.#guard(next, async () => {
+      await this.rules.check?.(tx, next, current.entity);
+      const stored = await this.rules.table.update(tx, next, ifMatch ?? current.version);
+      await this.rules.afterWrite?.(tx, next);
+      await audit({ action: 'update', entityType: this.rules.entityType, entityId: id, before: this.present(current.entity), after: this.present(next) });
+      return { entity: this.present(stored.entity), version: stored.version };
     });
   }
 
   async delete(ctx: Ctx, organizationId: string, id: string, ifMatch: number | null): Promise<void> {
     requireRole(ctx, organizationId, this.rules.writeRole);
-    await write(ctx, organizationId, async (tx, audit) => {
-      const current = await this.rules.table.get(tx, id, organizationId);
-      if (ifMatch !== null && ifMatch !== current.version) {
-        throw new PorticoError('PORTICO_PRECONDITION_FAILED', `${this.rules.table.label} "${id}" was changed by someone else; read it again`);
-      }
-      const reason = await this.rules.usedBy?.(tx, current.entity);
-      if (reason) throw new PorticoError('PORTICO_IN_USE', `${this.rules.table.label} "${current.entity.name}" cannot be deleted: ${reason}`);
-      await this.rules.beforeDelete?.(tx, current.entity);
-      await this.rules.table.delete(tx, id);
-      await audit({ action: 'delete', entityType: this.rules.entityType, entityId: id, before: this.present(current.entity) });
-    });
+    await write(ctx, organizationId, (tx, audit) => this.deleteIn(tx, audit, organizationId, id, ifMatch));
+  }
+
+  /** Deletes inside the caller's transaction (role already checked). */
+  async deleteIn(tx: Tx, audit: Audit, organizationId: string, id: string, ifMatch: number | null): Promise<void> {
+    const current = await this.rules.table.get(tx, id, organizationId);
+    if (ifMatch !== null && ifMatch !== current.version) {
+      throw new PorticoError('PORTICO_PRECONDITION_FAILED', `${this.rules.table.label} "${id}" was changed by someone else; read it again`);
+    }
+    const reason = await this.rules.usedBy?.(tx, current.entity);
+    if (reason) throw new PorticoError('PORTICO_IN_USE', `${this.rules.table.label} "${current.entity.name}" cannot be deleted: ${reason}`);
+    await this.rules.beforeDelete?.(tx, current.entity);
+    await this.rules.table.delete(tx, id);
+    await audit({ action: 'delete', entityType: this.rules.entityType, entityId: id, before: this.present(current.entity) });
   }
 
   async #guard<T>(entity: E, work: () => Promise<T>): Promise<T> {
