@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { AnalyticsShipper } from '../gateway/analytics/shipper.ts';
 import type { Logger } from '../core/logger.ts';
 import { createGateway, RemoteSnapshotSource, runGatewayCluster } from '../gateway/index.ts';
 
@@ -30,10 +32,13 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
     logger: options.logger,
   });
   if (options.workers > 1) {
-    const cluster = await runGatewayCluster({ workers: options.workers, host: options.host, port: options.port, source });
+    const analytics = { controlPlaneUrl: options.controlPlaneUrl, token: options.token };
+    const cluster = await runGatewayCluster({ workers: options.workers, host: options.host, port: options.port, source, analytics });
     return { port: cluster.port, close: () => cluster.close() };
   }
-  const gateway = createGateway({ host: options.host, port: options.port, logger: options.logger });
+  // Call records go to the control plane in batches, off the request path.
+  const shipper = new AnalyticsShipper({ controlPlaneUrl: options.controlPlaneUrl, token: options.token, gateway: `${hostname()}/${process.pid}` });
+  const gateway = createGateway({ host: options.host, port: options.port, logger: options.logger, analytics: shipper });
   const { port } = await gateway.listen();
   await source.start((snapshot) => {
     try {
@@ -47,6 +52,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
     close: async () => {
       await source.stop();
       await gateway.close();
+      await shipper.close();
     },
   };
 }

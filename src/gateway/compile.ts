@@ -98,6 +98,7 @@ function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend): voi
   const route = (operationId: string | null): CompiledRoute =>
     Object.freeze({
       apiId: api.id,
+      organizationId: api.organizationId,
       operationId,
       host: api.host === null || api.host === undefined ? null : api.host.toLowerCase(),
       versionScheme: scheme,

@@ -10,6 +10,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { handleClientError } from './client-error.ts';
 import { compileSnapshot } from './compile.ts';
 import { handleRequest, type RuntimeHolder } from './handler.ts';
+import type { CallSink } from './analytics/track.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { UpstreamRegistry } from './upstream/pool.ts';
 
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** How long close() waits for in-flight requests before cutting connections. Default 10 s. */
   drainTimeoutMs?: number;
+  /** Receives one record per routed call (the analytics shipper). */
+  analytics?: CallSink;
 }
 
 export interface Gateway {
@@ -35,7 +38,7 @@ export interface Gateway {
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const holder: RuntimeHolder = { current: null };
+  const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null };
   const upstreams = new UpstreamRegistry();
   const log = options.logger;
   const server: Server = createServer({

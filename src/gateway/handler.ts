@@ -16,9 +16,12 @@ import { ProxyCall } from './proxy.ts';
 import { isSafePath, parseTarget, stripSegments, type RequestTarget } from './request-path.ts';
 import type { CompiledRoute } from './runtime.ts';
 import { isDenial } from './tokens.ts';
+import { CallTrack, type CallSink } from './analytics/track.ts';
 
 export interface RuntimeHolder {
   current: CompiledSnapshot | null;
+  /** Where call records go; null: analytics off (one null check per request). */
+  sink: CallSink | null;
 }
 
 const seen = newSeen();
@@ -69,8 +72,10 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
     if (allow.length === 0) return sendProblem(res, 'PORTICO_ROUTE_NOT_FOUND', requestId, undefined, undefined, hasBody());
     return sendProblem(res, 'PORTICO_METHOD_NOT_ALLOWED', requestId, undefined, ['allow', allow.join(', ')], hasBody());
   }
+  const track = holder.sink === null ? null : new CallTrack(holder.sink, req, res, route, requestId, seen.contentLength > 0 ? seen.contentLength : 0);
   const max = route.maxBodyBytes;
   if (seen.contentLength > max) {
+    if (track !== null) track.errorCode = 'PORTICO_BODY_TOO_LARGE';
     // Refused before reading a byte (and before 100 Continue, RFC 9110 §10.1.1).
     return sendProblem(res, 'PORTICO_BODY_TOO_LARGE', requestId, `The request body exceeds ${max} bytes`, undefined, true);
   }
@@ -80,13 +85,13 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
     const mine: SeenHeaders = { ...seen };
     outcome.then(
       (o) => {
-        if (!res.destroyed) proceed(req, res, route, requestId, headers, mine, clientHost, target, o);
+        if (!res.destroyed) proceed(req, res, route, requestId, headers, mine, clientHost, target, o, track);
       },
       () => sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0),
     );
     return;
   }
-  proceed(req, res, route, requestId, headers, seen, clientHost, target, outcome);
+  proceed(req, res, route, requestId, headers, seen, clientHost, target, outcome, track);
 }
 
 function proceed(
@@ -99,9 +104,11 @@ function proceed(
   clientHost: string,
   target: RequestTarget,
   outcome: Outcome,
+  track: CallTrack | null,
 ): void {
   const unread = s.chunked || s.contentLength > 0;
   if (isDenial(outcome)) {
+    if (track !== null) track.errorCode = outcome.denied;
     return sendProblem(res, outcome.denied, requestId, outcome.detail, outcome.challenge === undefined ? undefined : ['www-authenticate', outcome.challenge], unread);
   }
   const max = route.maxBodyBytes;
@@ -122,6 +129,7 @@ function proceed(
   const rest = stripSegments(target.path, route.prefixSegments);
   const call = new ProxyCall(req, res, route, upstream, requestId, headers, hostIndex, body, rest, outcome.query === null ? '' : '?' + outcome.query);
   call.context = outcome;
+  if (track !== null) track.context = outcome;
   call.start();
 }
 

@@ -36,6 +36,7 @@ export interface CompiledBackend {
 
 export interface CompiledRoute {
   readonly apiId: string;
+  readonly organizationId: string;
   readonly operationId: string | null;
   readonly host: string | null;
   readonly versionScheme: VersionScheme;

@@ -15,6 +15,8 @@ export interface GatewayClusterOptions {
   port: number;
   source: SnapshotSource;
   maxHeaderBytes?: number;
+  /** Where each worker ships its call records; none: analytics off. */
+  analytics?: { controlPlaneUrl: string; token: string };
   /** Exit the process after a signal-triggered shutdown. Default true. */
   exitOnSignal?: boolean;
 }
@@ -47,6 +49,8 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
       // request, so a replacement worker asking for port 0 joins the same socket as its peers.
       PORTICO_GATEWAY_PORT: String(opts.port),
       PORTICO_GATEWAY_MAX_HEADER_BYTES: String(opts.maxHeaderBytes ?? ''),
+      PORTICO_GATEWAY_ANALYTICS_URL: opts.analytics?.controlPlaneUrl ?? '',
+      PORTICO_GATEWAY_ANALYTICS_TOKEN: opts.analytics?.token ?? '',
     });
     workers.add(w);
     w.on('message', (msg: ToPrimary) => {

@@ -1,9 +1,16 @@
 /** A cluster worker: one gateway on the shared port, fed snapshots by the primary. */
+import { hostname } from 'node:os';
+import { AnalyticsShipper } from '../analytics/shipper.ts';
 import { createGateway } from '../gateway.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
 
 const maxHeader = Number(process.env.PORTICO_GATEWAY_MAX_HEADER_BYTES);
+const analyticsUrl = process.env.PORTICO_GATEWAY_ANALYTICS_URL;
+const shipper = analyticsUrl
+  ? new AnalyticsShipper({ controlPlaneUrl: analyticsUrl, token: process.env.PORTICO_GATEWAY_ANALYTICS_TOKEN ?? '', gateway: `${hostname()}/${process.pid}` })
+  : null;
 const gateway = createGateway({
+  ...(shipper ? { analytics: shipper } : {}),
   host: process.env.PORTICO_GATEWAY_HOST ?? '127.0.0.1',
   port: Number(process.env.PORTICO_GATEWAY_PORT ?? 0),
   ...(maxHeader > 0 ? { maxHeaderBytes: maxHeader } : {}),
@@ -18,6 +25,7 @@ async function shutdown(): Promise<void> {
   if (closing) return;
   closing = true;
   await gateway.close();
+  await shipper?.close();
   process.exit(0);
 }
 
