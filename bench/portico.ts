@@ -1,13 +1,17 @@
 /**
  * Portico under benchmark. Usage:
- *   node --import tsx bench/portico.ts <backend-origin> <routes> <workers>
+ *   node --import tsx bench/portico.ts <backend-origin> <routes> <workers> [none|key|key+analytics]
  * One API at /bench (pass-through) plus `routes - 1` other APIs with operations, so the radix tree
  * really holds that many routes. Prints `ready <port>`.
  */
+import { createHash } from 'node:crypto';
 import { createGateway, runGatewayCluster, type SnapshotSource } from '../src/gateway/index.ts';
+import { AnalyticsShipper } from '../src/gateway/analytics/shipper.ts';
+import { BENCH_KEY } from './key.ts';
 import type { Snapshot, SnapshotApi } from '../src/snapshot/types.ts';
 
-const [origin, routesArg, workersArg] = process.argv.slice(2);
+const [origin, routesArg, workersArg, mode = 'none'] = process.argv.slice(2);
+const keyed = mode === 'key' || mode === 'key+analytics';
 const routes = Number(routesArg ?? 1);
 // `cluster1` runs the cluster runner with a single worker (cost of the cluster path itself).
 const useCluster = workersArg === 'cluster1' || Number(workersArg) > 1;
@@ -24,7 +28,7 @@ for (let i = 1; i < routes; i++) {
   // Spread over shared prefixes like real catalogues (/svc12/orders/{id}).
   apis.push(apiAt(`a${i}`, `/svc${i % 97}/res${i}`, [{ id: 'get', method: 'GET', path: '/{id}' }]));
 }
-apis.push(apiAt('bench', '/bench', []));
+apis.push({ ...apiAt('bench', '/bench', []), visibility: keyed ? 'private' : 'public' });
 const snapshot: Snapshot = {
   revision: 1,
   generatedAt: new Date().toISOString(),
@@ -35,10 +39,29 @@ const snapshot: Snapshot = {
     },
   ],
   apis,
+  // "key auth": 1,000 applications, one of them holding the benchmark key with an active contract.
+  ...(keyed
+    ? {
+        consumers: Array.from({ length: 1000 }, (_, i) => ({
+          applicationId: `app${i}`,
+          organizationId: 'org',
+          name: `app${i}`,
+          ownerUserId: null,
+          keyHashes: [createHash('sha256').update(i === 0 ? BENCH_KEY : `pk_other_${i}`).digest('hex')],
+          clientId: `cl${i}`,
+          tokensNotBefore: 0,
+          contracts: [{ id: `c${i}`, status: 'active' as const, productId: 'p', planId: 'plan' }],
+        })),
+        products: [{ id: 'p', apiIds: ['bench'] }],
+        plans: [{ id: 'plan', name: 'Gold', version: 1 }],
+      }
+    : {}),
 };
+// "analytics": every call recorded and shipped in batches (to the backend nginx, which answers 200).
+const analytics = mode === 'key+analytics' ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;
 
 if (!useCluster) {
-  const gateway = createGateway({ host: '127.0.0.1', port: 0 });
+  const gateway = createGateway({ host: '127.0.0.1', port: 0, ...(analytics ? { analytics } : {}) });
   gateway.apply(snapshot);
   const { port } = await gateway.listen();
   console.log(`ready ${port}`);

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BENCH_KEY } from './key.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -65,10 +66,11 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
-async function waitHttp(port: number, path: string): Promise<void> {
+async function waitHttp(port: number, path: string, headers: string[] = []): Promise<void> {
+  const init = { headers: Object.fromEntries(headers.map((h) => h.split(': ') as [string, string])) };
   for (let i = 0; i < 100; i++) {
     try {
-      const r = await fetch(`http://127.0.0.1:${port}${path}`);
+      const r = await fetch(`http://127.0.0.1:${port}${path}`, init);
       await r.arrayBuffer();
       if (r.status === 200) return;
     } catch {
@@ -94,9 +96,9 @@ function toMs(v: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
 }
 
-function wrk(url: string, seconds: number): Promise<Omit<Result, 'name'>> {
+function wrk(url: string, seconds: number, headers: string[] = []): Promise<Omit<Result, 'name'>> {
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {
@@ -112,9 +114,9 @@ function wrk(url: string, seconds: number): Promise<Omit<Result, 'name'>> {
   });
 }
 
-async function measure(name: string, url: string): Promise<Result> {
-  if (WARMUP > 0) await wrk(url, WARMUP);
-  const r = { name, ...(await wrk(url, DURATION)) };
+async function measure(name: string, url: string, headers: string[] = []): Promise<Result> {
+  if (WARMUP > 0) await wrk(url, WARMUP, headers);
+  const r = { name, ...(await wrk(url, DURATION, headers)) };
   console.log(`${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  errors ${r.errors}`);
   return r;
 }
@@ -169,17 +171,20 @@ async function main(): Promise<void> {
     results.push(await measure('Node floor (node:http + undici)', `http://127.0.0.1:${floorPort}/bench/x`));
     await stop(floor);
 
-    for (const [name, routes, workers, pinned] of [
-      ['Portico, 1 route, 1 worker', 1, '1', true],
-      ['Portico, 10,000 routes, 1 worker', 10_000, '1', true],
-      ['Portico, 1 route, cluster 1 worker', 1, 'cluster1', false],
-      ['Portico, 1 route, cluster 2 workers', 1, '2', false],
+    for (const [name, routes, workers, pinned, mode] of [
+      ['Portico, 1 route, 1 worker', 1, '1', true, 'none'],
+      ['Portico, 10,000 routes, 1 worker', 10_000, '1', true, 'none'],
+      ['Portico, key auth, 1 worker', 1, '1', true, 'key'],
+      ['Portico, key auth + analytics, 1 worker', 1, '1', true, 'key+analytics'],
+      ['Portico, 1 route, cluster 1 worker', 1, 'cluster1', false, 'none'],
+      ['Portico, 1 route, cluster 2 workers', 1, '2', false, 'none'],
     ] as const) {
-      const args = [...tsx, 'bench/portico.ts', origin, String(routes), workers];
+      const args = [...tsx, 'bench/portico.ts', origin, String(routes), workers, mode];
       const child = start(process.execPath, args, pinned);
       const port = await waitReady(child);
-      await waitHttp(port, '/bench/x');
-      results.push(await measure(name, `http://127.0.0.1:${port}/bench/x`));
+      const headers = mode === 'none' ? [] : [`X-API-Key: ${BENCH_KEY}`];
+      await waitHttp(port, '/bench/x', headers);
+      results.push(await measure(name, `http://127.0.0.1:${port}/bench/x`, headers));
       await stop(child);
     }
     await stop(backend);
