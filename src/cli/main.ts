@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
+import { configCommands } from './commands/config.ts';
 import { startControlPlane } from './control-plane.ts';
 import { startGatewayNode } from './gateway-node.ts';
 import { printWelcome } from './welcome.ts';
@@ -117,6 +118,7 @@ program
     onSignal(() => gw.close());
   });
 
+configCommands(program);
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`portico: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

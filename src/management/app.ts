@@ -11,6 +11,7 @@ import { errorHandler, sendProblem } from './problems.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { configRoutes } from './routes/config.ts';
 import { contractRoutes } from './routes/contracts.ts';
 import { importRoutes } from './routes/imports.ts';
 import { organizationRoutes } from './routes/organizations.ts';
@@ -82,6 +83,7 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
       organizationRoutes(api, services, urls);
       catalogRoutes(api, services);
       importRoutes(api, services, options.gatewayUrl ?? 'http://127.0.0.1:8000');
+      configRoutes(api, services);
       planRoutes(api, services);
       applicationRoutes(api, services);
       contractRoutes(api, services);

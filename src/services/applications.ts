@@ -3,7 +3,7 @@ import { newId, randomToken } from '../core/ids.ts';
 import { sha256 } from '../core/crypto.ts';
 import type { Application, ApplicationCreate, ApplicationUpdate, KeySlot } from '../domain/application.ts';
 import { isUniqueViolation, tables, type Tx } from '../store/index.ts';
-import { hasRole, requireRole, write, type Ctx } from './context.ts';
+import { hasRole, requireRole, write, type Audit, type Ctx } from './context.ts';
 import { hashApiKey, newApiKey } from './keys.ts';
 import { OrgResource } from './resource.ts';
 
@@ -80,6 +80,11 @@ export const applications = {
   /** Creates the application with its key pair; `primaryKey` makes the demo key deterministic. */
   async create(ctx: Ctx, organizationId: string, input: ApplicationCreate, options: { primaryKey?: string } = {}): Promise<CreatedApplication> {
     requireRole(ctx, organizationId, 'developer');
+    return write(ctx, organizationId, (tx, audit) => this.createIn(ctx, tx, audit, organizationId, input, options));
+  },
+
+  /** `create` inside the caller's transaction (role already checked). */
+  async createIn(ctx: Ctx, tx: Tx, audit: Audit, organizationId: string, input: ApplicationCreate, options: { primaryKey?: string } = {}): Promise<CreatedApplication> {
     let ownerUserId = input.ownerUserId ?? null;
     if (!hasRole(ctx, organizationId, 'publisher')) ownerUserId = ctx.actor.id; // developers own what they create
     else if (ownerUserId === null && ctx.actor.kind === 'user') ownerUserId = ctx.actor.id;
@@ -96,21 +101,22 @@ export const applications = {
       createdAt: now,
       updatedAt: now,
     };
-    const stored = await write(ctx, organizationId, async (tx, audit) => {
-      try {
-        await resource.rules.check?.(tx, app, null);
-        const inserted = await tables.applications.insert(tx, app);
-        await storeKey(ctx, tx, app.id, 'primary', options.primaryKey ?? newApiKey());
-        await storeKey(ctx, tx, app.id, 'secondary', newApiKey());
-        await audit({ action: 'create', entityType: 'application', entityId: app.id, after: resource.present(app) });
-        return { entity: resource.present(inserted.entity), version: inserted.version };
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new PorticoError('PORTICO_CONFLICT', `An application named "${app.name}" or that API key already exists`);
-        throw error;
-      }
-    });
-    return { application: stored.entity, version: stored.version, clientSecret };
+    try {
+      await resource.rules.check?.(tx, app, null);
+      const inserted = await tables.applications.insert(tx, app);
+      await storeKey(ctx, tx, app.id, 'primary', options.primaryKey ?? newApiKey());
+      await storeKey(ctx, tx, app.id, 'secondary', newApiKey());
+      await audit({ action: 'create', entityType: 'application', entityId: app.id, after: resource.present(app) });
+      return { application: resource.present(inserted.entity), version: inserted.version, clientSecret };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new PorticoError('PORTICO_CONFLICT', `An application named "${app.name}" or that API key already exists`);
+      throw error;
+    }
   },
+
+  /** Update and delete inside the caller's transaction (role already checked). */
+  updateIn: (ctx: Ctx, tx: Tx, audit: Audit, organizationId: string, id: string, patch: ApplicationUpdate) => resource.updateIn(ctx, tx, audit, organizationId, id, patch, null),
+  deleteIn: (tx: Tx, audit: Audit, organizationId: string, id: string) => resource.deleteIn(tx, audit, organizationId, id, null),
 
   async update(ctx: Ctx, organizationId: string, id: string, patch: ApplicationUpdate, ifMatch: number | null) {
     await this.get(ctx, organizationId, id);

@@ -63,26 +63,30 @@ export type Audit = (entry: AuditEntry) => Promise<void>;
  */
 export async function write<T>(ctx: Ctx, organizationId: string | null, work: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
   return ctx.store.db.transaction().execute(async (tx) => {
-    const audit: Audit = async (entry) => {
-      await tx
-        .insertInto('audit_events')
-        .values({
-          id: newId('aud'),
-          organization_id: organizationId,
-          actor: ctx.actor.label,
-          action: entry.action,
-          entity_type: entry.entityType,
-          entity_id: entry.entityId,
-          before: entry.before === undefined ? null : JSON.stringify(entry.before),
-          after: entry.after === undefined ? null : JSON.stringify(entry.after),
-          at: ctx.clock.now().toISOString(),
-        })
-        .execute();
-    };
-    const result = await work(tx, audit);
+    const result = await work(tx, auditTo(ctx, tx, organizationId));
     await bumpRevision(tx);
     return result;
   });
+}
+
+/** The audit writer of a transaction: events are recorded with the transaction or not at all. */
+export function auditTo(ctx: Ctx, tx: Tx, organizationId: string | null): Audit {
+  return async (entry) => {
+    await tx
+      .insertInto('audit_events')
+      .values({
+        id: newId('aud'),
+        organization_id: organizationId,
+        actor: ctx.actor.label,
+        action: entry.action,
+        entity_type: entry.entityType,
+        entity_id: entry.entityId,
+        before: entry.before === undefined ? null : JSON.stringify(entry.before),
+        after: entry.after === undefined ? null : JSON.stringify(entry.after),
+        at: ctx.clock.now().toISOString(),
+      })
+      .execute();
+  };
 }
 
 /** The principal the bootstrap and the demo seed act as. */

@@ -2,9 +2,9 @@ import { PorticoError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { assertPlanLocked } from '../domain/plan.ts';
 import { initialStatus, nextStatus, type Contract, type ContractAction, type ContractCreate } from '../domain/contract.ts';
-import { tables, type Stored } from '../store/index.ts';
+import { tables, type Stored, type Tx } from '../store/index.ts';
 import { applications } from './applications.ts';
-import { hasRole, requireRole, write, type Ctx } from './context.ts';
+import { hasRole, requireRole, write, type Audit, type Ctx } from './context.ts';
 
 const OPEN = ['pending', 'active', 'suspended'];
 
@@ -39,7 +39,12 @@ export const contracts = {
   async create(ctx: Ctx, organizationId: string, input: ContractCreate): Promise<Stored<Contract>> {
     requireRole(ctx, organizationId, 'developer');
     await applications.get(ctx, organizationId, input.applicationId);
-    return write(ctx, organizationId, async (tx, audit) => {
+    return write(ctx, organizationId, (tx, audit) => this.createIn(ctx, tx, audit, organizationId, input));
+  },
+
+  /** `create` inside the caller's transaction (role and application already checked). */
+  async createIn(ctx: Ctx, tx: Tx, audit: Audit, organizationId: string, input: ContractCreate): Promise<Stored<Contract>> {
+    {
       const product = await tables.products.find(tx, input.productId, organizationId);
       if (!product) throw new PorticoError('PORTICO_NOT_FOUND', `Product "${input.productId}" does not exist`);
       if (product.entity.state !== 'published') throw new PorticoError('PORTICO_PRODUCT_NOT_PUBLISHED', `Product "${product.entity.name}" is not published`);
@@ -57,20 +62,23 @@ export const contracts = {
       const stored = await tables.contracts.insert(tx, contract);
       await audit({ action: 'create', entityType: 'contract', entityId: contract.id, after: contract });
       return stored;
-    });
+    }
   },
 
   /** approve, reject, suspend and resume are the publisher's; the application's owner may cancel. */
   async transition(ctx: Ctx, organizationId: string, id: string, action: ContractAction): Promise<Stored<Contract>> {
     if (action === 'cancel') await this.get(ctx, organizationId, id);
     else requireRole(ctx, organizationId, 'publisher');
-    return write(ctx, organizationId, async (tx, audit) => {
-      const current = await tables.contracts.get(tx, id, organizationId);
-      const next: Contract = { ...current.entity, status: nextStatus(current.entity.status, action), updatedAt: ctx.clock.now().toISOString() };
-      const stored = await tables.contracts.update(tx, next, current.version);
-      await audit({ action, entityType: 'contract', entityId: id, before: current.entity, after: next });
-      return stored;
-    });
+    return write(ctx, organizationId, (tx, audit) => this.transitionIn(ctx, tx, audit, organizationId, id, action));
+  },
+
+  /** `transition` inside the caller's transaction (role already checked). */
+  async transitionIn(ctx: Ctx, tx: Tx, audit: Audit, organizationId: string, id: string, action: ContractAction): Promise<Stored<Contract>> {
+    const current = await tables.contracts.get(tx, id, organizationId);
+    const next: Contract = { ...current.entity, status: nextStatus(current.entity.status, action), updatedAt: ctx.clock.now().toISOString() };
+    const stored = await tables.contracts.update(tx, next, current.version);
+    await audit({ action, entityType: 'contract', entityId: id, before: current.entity, after: next });
+    return stored;
   },
 
   /** Moves a contract to another locked version of the same plan (a publisher's migration). */

@@ -1,8 +1,8 @@
 import { PorticoError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { assertPlanEditable, type Plan, type PlanCreate, type PlanUpdate } from '../domain/plan.ts';
-import { tables, type Stored } from '../store/index.ts';
-import { requireRole, write, type Ctx } from './context.ts';
+import { tables, type Stored, type Tx } from '../store/index.ts';
+import { requireRole, write, type Audit, type Ctx } from './context.ts';
 import { OrgResource, usage } from './resource.ts';
 
 export type PlanInput = PlanCreate & { productId: string };
@@ -34,21 +34,29 @@ export async function getPlanOfProduct(ctx: Ctx, organizationId: string, product
 
 export async function lockPlan(ctx: Ctx, organizationId: string, planId: string): Promise<Stored<Plan>> {
   requireRole(ctx, organizationId, 'publisher');
-  return write(ctx, organizationId, async (tx, audit) => {
-    const current = await tables.plans.get(tx, planId, organizationId);
-    assertPlanEditable(current.entity);
-    const now = ctx.clock.now().toISOString();
-    const next: Plan = { ...current.entity, status: 'locked', lockedAt: now, updatedAt: now };
-    const stored = await tables.plans.update(tx, next, current.version);
-    await audit({ action: 'lock', entityType: 'plan', entityId: planId, before: current.entity, after: next });
-    return stored;
-  });
+  return write(ctx, organizationId, (tx, audit) => lockPlanIn(ctx, tx, audit, organizationId, planId));
+}
+
+/** `lockPlan` inside the caller's transaction (role already checked). */
+export async function lockPlanIn(ctx: Ctx, tx: Tx, audit: Audit, organizationId: string, planId: string): Promise<Stored<Plan>> {
+  const current = await tables.plans.get(tx, planId, organizationId);
+  assertPlanEditable(current.entity);
+  const now = ctx.clock.now().toISOString();
+  const next: Plan = { ...current.entity, status: 'locked', lockedAt: now, updatedAt: now };
+  const stored = await tables.plans.update(tx, next, current.version);
+  await audit({ action: 'lock', entityType: 'plan', entityId: planId, before: current.entity, after: next });
+  return stored;
 }
 
 /** A new draft version of a plan, with copies of its policies; contracts stay on the version they signed. */
 export async function newPlanVersion(ctx: Ctx, organizationId: string, planId: string): Promise<Stored<Plan>> {
   requireRole(ctx, organizationId, 'publisher');
-  return write(ctx, organizationId, async (tx, audit) => {
+  return write(ctx, organizationId, (tx, audit) => newPlanVersionIn(ctx, tx, audit, organizationId, planId));
+}
+
+/** `newPlanVersion` inside the caller's transaction (role already checked). */
+export async function newPlanVersionIn(ctx: Ctx, tx: Tx, audit: Audit, organizationId: string, planId: string): Promise<Stored<Plan>> {
+  {
     const source = await tables.plans.get(tx, planId, organizationId);
     const latest = await tx
       .selectFrom('plans')
@@ -64,5 +72,5 @@ export async function newPlanVersion(ctx: Ctx, organizationId: string, planId: s
     }
     await audit({ action: 'new-version', entityType: 'plan', entityId: plan.id, before: { from: planId }, after: plan });
     return stored;
-  });
+  }
 }

@@ -100,6 +100,8 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   resumeContract: () => undefined,
   cancelContract: () => undefined,
   migrateContract: (ids) => ({ planId: ids.planId }),
+  importApi: () => ({ document: { openapi: '3.0.3', info: { title: 'intruder', version: '1' }, servers: [{ url: 'http://127.0.0.1:9' }], paths: {} }, basePath: '/intruder-import' }),
+  applyConfig: () => ({ document: { portico: 1, backends: [{ name: 'intruder', targets: [{ url: 'http://127.0.0.1:9/' }] }] } }),
 };
 
 interface WriteRoute {

@@ -9,7 +9,8 @@ import { exportOpenApi, importApi } from '../../services/import/import-api.ts';
 import { ctxOf, withEtag } from '../http.ts';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
+/** The management API's 1 MiB; a larger document is imported from a file with `portico apply`. */
+const IMPORT_BODY_LIMIT = 1024 * 1024;
 
 const Options = {
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "API name; default: the document's info.title" })),
@@ -45,16 +46,18 @@ type ImportRequest = { document: string | Record<string, unknown>; name?: string
 
 /** Import an API from an OpenAPI document, and export an API's document with the gateway as server. */
 export function importRoutes(app: FastifyInstance, services: Services, gatewayUrl: string): void {
-  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, String(body)));
+  if (!app.hasContentTypeParser('application/yaml')) {
+    app.addContentTypeParser(YAML_TYPES, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, String(body)));
+  }
   app.post(
     '/organizations/:orgId/apis/import',
     {
-      bodyLimit: IMPORT_BODY_LIMIT,
       schema: { operationId: 'importApi', summary: 'Create or re-import an API from an OpenAPI 3.0/3.1 or Swagger 2.0 document', tags: ['APIs'], params: Type.Object({ orgId: Slug }), querystring: ImportQuery, body: ImportBody, response: { 200: ImportResult, 201: ImportResult } },
       // A raw document (YAML text, or JSON with a top-level openapi/swagger) becomes `{ document, ...query }`.
       preValidation: async (req) => {
         const body = req.body as unknown;
-        const raw = typeof body === 'string' || (body !== null && typeof body === 'object' && ('openapi' in body || 'swagger' in body));
+        const yaml = YAML_TYPES.some((t) => (req.headers['content-type'] ?? '').startsWith(t));
+        const raw = (yaml && typeof body === 'string') || (body !== null && typeof body === 'object' && !Array.isArray(body) && ('openapi' in body || 'swagger' in body));
         if (raw) req.body = { document: body, ...(req.query as object) };
       },
     },
