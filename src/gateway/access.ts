@@ -141,6 +141,24 @@ export function compileRouteAccess(api: SnapshotApi, where: string): RouteAccess
  * key or the application token removed unless forwarded). Synchronous unless a token must be
  * verified (cache miss): then a promise.
  */
+/**
+ * SHA-256 of recently seen keys, so a busy client does not pay a hash per request. Bounded: when
+ * full it starts over (a flood of random keys costs what it would without the cache). Holding the
+ * keys here is no new exposure: every request carries them through this process's memory anyway.
+ */
+const KEY_HASHES = new Map<string, string>();
+const KEY_HASHES_MAX = 10_000;
+
+function keyHash(key: string): string {
+  let hash = KEY_HASHES.get(key);
+  if (hash === undefined) {
+    hash = sha256(key);
+    if (KEY_HASHES.size >= KEY_HASHES_MAX) KEY_HASHES.clear();
+    KEY_HASHES.set(key, hash);
+  }
+  return hash;
+}
+
 export function authorize(tables: AccessTables, apiId: string, access: RouteAccess, headers: string[], query: string | null): Outcome | Promise<Outcome> {
   removeHeaders(headers, access.identityLower, null);
   if (access.jwt === null) return identify(tables, apiId, access, headers, query, null);
@@ -165,7 +183,7 @@ function identify(tables: AccessTables, apiId: string, access: RouteAccess, head
     }
   }
   if (key !== null) {
-    const consumer = tables.keys.get(sha256(key));
+    const consumer = tables.keys.get(keyHash(key));
     if (consumer === undefined) return { denied: 'PORTICO_KEY_INVALID' };
     return grant(tables, apiId, access, headers, consumer, claims, query);
   }
