@@ -3,6 +3,7 @@ import { newId } from '../core/ids.ts';
 import { accessOf, API_DEFAULTS, type Api, type ApiCreate, type ApiUpdate, type StoredApi } from '../domain/api.ts';
 import { tables, type Tx } from '../store/index.ts';
 import { OrgResource, usage } from './resource.ts';
+import { apiFilter } from './visibility.ts';
 
 function build(input: ApiCreate, base: Pick<Api, 'id' | 'organizationId' | 'createdAt' | 'updatedAt'>, previous?: Api): Api {
   const keep = new Map((previous?.operations ?? []).map((o) => [`${o.method} ${o.path}`, o.id]));
@@ -50,6 +51,7 @@ export const apis = new OrgResource<Api, ApiCreate, ApiUpdate>({
     return build(input, current, current);
   },
   check: checkBackend,
+  visibleTo: apiFilter,
   afterWrite: writeOperations,
   usedBy: async (tx, e) => usage(await tx.selectFrom('product_apis').select('product_id').where('api_id', '=', e.id).execute().then((r) => r.length), 'product'),
   beforeDelete: async (tx, e) => {

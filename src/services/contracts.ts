@@ -4,6 +4,7 @@ import { assertPlanLocked } from '../domain/plan.ts';
 import { initialStatus, nextStatus, type Contract, type ContractAction, type ContractCreate } from '../domain/contract.ts';
 import { tables, type Stored, type Tx } from '../store/index.ts';
 import { applications } from './applications.ts';
+import { productFilter } from './visibility.ts';
 import { hasRole, requireRole, write, type Audit, type Ctx } from './context.ts';
 
 const OPEN = ['pending', 'active', 'suspended'];
@@ -39,6 +40,13 @@ export const contracts = {
   async create(ctx: Ctx, organizationId: string, input: ContractCreate): Promise<Stored<Contract>> {
     requireRole(ctx, organizationId, 'developer');
     await applications.get(ctx, organizationId, input.applicationId);
+    // Developers subscribe only to products they can see. Read before the transaction: on SQLite
+    // the transaction holds the only connection.
+    const visible = await productFilter(ctx, organizationId);
+    if (visible !== null) {
+      const product = await tables.products.find(ctx.store.db, input.productId, organizationId);
+      if (!product || !visible(product.entity)) throw new PorticoError('PORTICO_NOT_FOUND', `Product "${input.productId}" does not exist`);
+    }
     return write(ctx, organizationId, (tx, audit) => this.createIn(ctx, tx, audit, organizationId, input));
   },
 

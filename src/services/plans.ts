@@ -3,6 +3,7 @@ import { newId } from '../core/ids.ts';
 import { assertPlanEditable, type Plan, type PlanCreate, type PlanUpdate } from '../domain/plan.ts';
 import { tables, type Stored, type Tx } from '../store/index.ts';
 import { requireRole, write, type Audit, type Ctx } from './context.ts';
+import { products } from './products.ts';
 import { OrgResource, usage } from './resource.ts';
 
 export type PlanInput = PlanCreate & { productId: string };
@@ -27,6 +28,7 @@ export const plans = new OrgResource<Plan, PlanInput, PlanUpdate>({
 });
 
 export async function getPlanOfProduct(ctx: Ctx, organizationId: string, productId: string, planId: string): Promise<Stored<Plan>> {
+  await products.get(ctx, organizationId, productId); // the product must be visible to the caller
   const stored = await plans.get(ctx, organizationId, planId);
   if (stored.entity.productId !== productId) throw new PorticoError('PORTICO_NOT_FOUND', `Plan "${planId}" does not exist in product "${productId}"`);
   return stored;

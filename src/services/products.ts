@@ -2,6 +2,7 @@ import { PorticoError } from '../core/errors.ts';
 import { PRODUCT_DEFAULTS, type Product, type ProductCreate, type ProductUpdate } from '../domain/product.ts';
 import { tables, type Tx } from '../store/index.ts';
 import { OrgResource, usage } from './resource.ts';
+import { productFilter } from './visibility.ts';
 
 async function checkRefs(tx: Tx, p: Product): Promise<void> {
   for (const [i, apiId] of p.apiIds.entries()) {
@@ -32,6 +33,7 @@ export const products = new OrgResource<Product, ProductCreate, ProductUpdate>({
   build: (input, base) => ({ ...base, ...PRODUCT_DEFAULTS, ...input, apiIds: input.apiIds ?? [], groupIds: input.groupIds ?? [] }) as Product,
   merge: (current, patch) => ({ ...current, ...patch }) as Product,
   check: checkRefs,
+  visibleTo: productFilter,
   afterWrite: writeLinks,
   usedBy: async (tx, e) => usage(await tables.contracts.count(tx, { product_id: e.id }), 'contract') ?? usage(await tables.plans.count(tx, { product_id: e.id }), 'plan'),
   beforeDelete: async (tx, e) => {

@@ -29,6 +29,8 @@ export interface ResourceRules<E extends OrgEntity, C, U> {
   /** Writes rows owned by the entity (operations, links) after insert/update. */
   afterWrite?(tx: Tx, entity: E): Promise<void>;
   beforeDelete?(tx: Tx, entity: E): Promise<void>;
+  /** What a caller may read; null: everything. Entities outside it answer 404. */
+  visibleTo?(ctx: Ctx, organizationId: string): Promise<((e: E) => boolean) | null>;
   /** What the API and audit log show (secrets removed). */
   present?(entity: E): E;
 }
@@ -47,12 +49,17 @@ export class OrgResource<E extends OrgEntity, C, U> {
   async list(ctx: Ctx, organizationId: string, page: { limit?: number | undefined; cursor?: string | undefined }, where?: Record<string, string | number | null>) {
     requireRole(ctx, organizationId, this.rules.readRole);
     const result = await this.rules.table.list(ctx.store.db, { organizationId, limit: page.limit ?? 50, cursor: page.cursor, where: where ?? {} });
-    return { items: result.items.map((e) => this.present(e)), nextCursor: result.nextCursor };
+    const visible = (await this.rules.visibleTo?.(ctx, organizationId)) ?? null;
+    // A filtered page may hold fewer items than `limit`; `nextCursor` still walks every row.
+    const items = visible === null ? result.items : result.items.filter(visible);
+    return { items: items.map((e) => this.present(e)), nextCursor: result.nextCursor };
   }
 
   async get(ctx: Ctx, organizationId: string, id: string): Promise<Stored<E>> {
     requireRole(ctx, organizationId, this.rules.readRole);
     const stored = await this.rules.table.get(ctx.store.db, id, organizationId);
+    const visible = (await this.rules.visibleTo?.(ctx, organizationId)) ?? null;
+    if (visible !== null && !visible(stored.entity)) throw new PorticoError('PORTICO_NOT_FOUND', `${this.rules.table.label} "${id}" does not exist`);
     return { entity: this.present(stored.entity), version: stored.version };
   }
 

@@ -13,7 +13,10 @@ export async function seedCatalog(admin: Client, orgId: string, basePath = `/${o
     201,
     'api',
   ) as any;
-  const product = must(await admin.post(`/organizations/${orgId}/products`, { name: 'Gold', state: 'published', apiIds: [api.id] }), 201, 'product') as any;
+  // Offered to the built-in developers group, so the organization's developers can see and subscribe to it.
+  const groups = must(await admin.get(`/organizations/${orgId}/groups`), 200, 'groups') as any;
+  const developers = groups.items.find((g: { name: string }) => g.name === 'developers').id;
+  const product = must(await admin.post(`/organizations/${orgId}/products`, { name: 'Gold', state: 'published', apiIds: [api.id], groupIds: [developers] }), 201, 'product') as any;
   const plan = must(await admin.post(`/organizations/${orgId}/products/${product.id}/plans`, { name: 'Gold' }), 201, 'plan') as any;
   must(await admin.post(`/organizations/${orgId}/products/${product.id}/plans/${plan.id}/lock`), 200, 'lock');
   const app = must(await admin.post(`/organizations/${orgId}/applications`, { name: 'Mobile' }), 201, 'application') as any;

@@ -7,8 +7,8 @@ import type { Services } from '../../services/context.ts';
 import { ctxOf } from '../http.ts';
 
 const range = {
-  from: Type.String({ format: 'date-time', description: 'Start of the range (inclusive)' }),
-  to: Type.String({ format: 'date-time', description: 'End of the range (exclusive)' }),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Start of the range (inclusive); default: 24 hours before `to`' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'End of the range (exclusive); default: now' })),
   granularity: Type.Optional(literals(GRANULARITIES, 'Bucket size; default by range: ≤ 6 h minute, ≤ 7 d hour, else day')),
   api: Type.Optional(Type.String({ maxLength: 64, description: 'Only this API' })),
   operation: Type.Optional(Type.String({ maxLength: 64 })),
@@ -28,7 +28,9 @@ const FiguresSchema = {
 function toQuery(q: Record<string, string | undefined>): AnalyticsQuery {
   const filters: Partial<Record<Dimension, string>> = {};
   for (const d of DIMENSIONS) if (q[d] !== undefined) filters[d] = q[d];
-  return { from: q.from!, to: q.to!, granularity: q.granularity as Granularity | undefined, filters };
+  const to = q.to ?? new Date().toISOString();
+  const from = q.from ?? new Date(Date.parse(to) - 86_400_000).toISOString();
+  return { from, to, granularity: q.granularity as Granularity | undefined, filters };
 }
 
 /** Analytics for publishers (the whole organization) and developers (their own applications). */
@@ -57,13 +59,13 @@ export function analyticsRoutes(app: FastifyInstance, services: Services): void 
         summary: 'The top APIs, operations, products, applications or status classes by calls',
         tags,
         params,
-        querystring: Type.Object({ ...range, by: literals(DIMENSIONS, 'Dimension to rank'), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ ...range, by: Type.Optional(literals(DIMENSIONS, 'Dimension to rank; default api')), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ granularity: Type.String(), by: Type.String(), items: Type.Array(Type.Object({ key: Type.Union([Type.String(), Type.Null()]), ...FiguresSchema })) }) },
       },
     },
     async (req) => {
       const q = req.query as Record<string, string> & { limit: number };
-      return topN(ctxOf(services, req), (req.params as { orgId: string }).orgId, { ...toQuery(q), by: q.by as Dimension, limit: q.limit });
+      return topN(ctxOf(services, req), (req.params as { orgId: string }).orgId, { ...toQuery(q), by: (q.by ?? 'api') as Dimension, limit: q.limit ?? 10 });
     },
   );
 }
