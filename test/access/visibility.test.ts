@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, startTestPortico, type TestPortico } from '../helpers/control-plane.ts';
+import { signedInMember, startTestPortico, type Client, type TestPortico } from '../helpers/control-plane.ts';
 import { DIALECTS } from '../helpers/stores.ts';
-
-async function signedIn(p: TestPortico, email: string): Promise<{ client: Client; id: string }> {
-  const user = await p.admin.post('/users', { email, name: email, password: 'a long enough password' });
-  assert.equal((await p.admin.put(`/organizations/vis/members/${user.body.id}`, { role: 'developer' })).status, 200);
-  const res = await fetch(`${p.api}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long enough password' }) });
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const client = new Client(p.api);
-  const call = client.call.bind(client);
-  client.call = (method, path, body, headers = {}) => call(method, path, body, { ...headers, cookie });
-  return { client, id: user.body.id };
-}
 
 for (const dialect of DIALECTS) {
   describe(`groups decide which products developers see, on ${dialect}`, () => {
@@ -47,8 +36,8 @@ for (const dialect of DIALECTS) {
       const plan = await p.admin.post(`/organizations/vis/products/${ids.forPartners}/plans`, { name: 'Partner' });
       await p.admin.post(`/organizations/vis/products/${ids.forPartners}/plans/${plan.body.id}/lock`);
       ids.partnerPlan = plan.body.id;
-      alice = await signedIn(p, `alice-vis-${dialect}@example.com`);
-      bob = await signedIn(p, `bob-vis-${dialect}@example.com`);
+      alice = await signedInMember(p, 'vis', `alice-vis-${dialect}@example.com`);
+      bob = await signedInMember(p, 'vis', `bob-vis-${dialect}@example.com`);
       assert.equal((await p.admin.put(`/organizations/vis/groups/${partners.body.id}/members/${alice.id}`, {})).status, 204);
     });
     after(async () => p.close());

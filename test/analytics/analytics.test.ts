@@ -2,48 +2,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CallRecord } from '../../src/domain/analytics.ts';
 import { ingestBatch, purgeRecords } from '../../src/services/analytics.ts';
-import { Client, startTestPortico, type TestPortico } from '../helpers/control-plane.ts';
+import { signedInMember, startTestPortico, type Client, type TestPortico } from '../helpers/control-plane.ts';
+import { callRecord } from '../helpers/records.ts';
 import { DIALECTS } from '../helpers/stores.ts';
 
 const T0 = '2026-11-20T10:00:00.000Z';
 
-function record(over: Partial<CallRecord>): CallRecord {
-  return {
-    at: T0,
-    requestId: crypto.randomUUID(),
-    organizationId: 'stats',
-    apiId: 'api_a',
-    operationId: null,
-    productId: 'prd_1',
-    planId: null,
-    applicationId: null,
-    userId: null,
-    clientIp: '127.0.0.1',
-    method: 'GET',
-    status: 200,
-    gatewayLatencyMs: 10,
-    backendLatencyMs: 8,
-    bytesIn: 0,
-    bytesOut: 100,
-    cacheHit: false,
-    errorCode: null,
-    ...over,
-  };
-}
-
-async function developer(p: TestPortico, email: string): Promise<{ client: Client; appId: string }> {
-  const user = await p.admin.post('/users', { email, name: email, password: 'a long enough password' });
-  assert.equal(user.status, 201, JSON.stringify(user.body));
-  assert.equal((await p.admin.put(`/organizations/stats/members/${user.body.id}`, { role: 'developer' })).status, 200);
-  const signIn = await fetch(`${p.api}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long enough password' }) });
-  const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
-  const client = new Client(p.api);
-  const call = client.call.bind(client);
-  client.call = (method, path, body, headers = {}) => call(method, path, body, { ...headers, cookie });
+async function developerWithApp(p: TestPortico, email: string): Promise<{ client: Client; appId: string }> {
+  const { client } = await signedInMember(p, 'stats', email);
   const app = await client.post('/organizations/stats/applications', { name: `${email} app` });
   assert.equal(app.status, 201, JSON.stringify(app.body));
   return { client, appId: app.body.id };
 }
+
+const record = (over: Partial<CallRecord>) => callRecord('stats', { productId: 'prd_1', ...over });
 
 for (const dialect of DIALECTS) {
   describe(`analytics on ${dialect}`, () => {
@@ -55,8 +27,8 @@ for (const dialect of DIALECTS) {
     before(async () => {
       p = await startTestPortico(dialect);
       assert.equal((await p.admin.post('/organizations', { id: 'stats', name: 'Stats' })).status, 201);
-      alice = await developer(p, `alice-${dialect}@example.com`);
-      bob = await developer(p, `bob-${dialect}@example.com`);
+      alice = await developerWithApp(p, `alice-${dialect}@example.com`);
+      bob = await developerWithApp(p, `bob-${dialect}@example.com`);
       const store = p.cp.services.store;
       const records: CallRecord[] = [];
       // Alice: 6 calls on api_a in two minutes (one 404, one 502), latencies 1..6 ms, 100 bytes out each.

@@ -5,29 +5,9 @@ import type { CallRecord } from '../../src/domain/analytics.ts';
 import { AnalyticsShipper } from '../../src/gateway/analytics/shipper.ts';
 import { RecordBuffer } from '../../src/gateway/analytics/buffer.ts';
 import { startTestPortico, type TestPortico } from '../helpers/control-plane.ts';
+import { callRecord } from '../helpers/records.ts';
 
-function call(i: number): CallRecord {
-  return {
-    at: '2026-11-20T10:00:00.000Z',
-    requestId: `r${i}`,
-    organizationId: 'ship',
-    apiId: 'api_ship',
-    operationId: null,
-    productId: null,
-    planId: null,
-    applicationId: null,
-    userId: null,
-    clientIp: '127.0.0.1',
-    method: 'GET',
-    status: 200,
-    gatewayLatencyMs: 2,
-    backendLatencyMs: 1,
-    bytesIn: 0,
-    bytesOut: 10,
-    cacheHit: false,
-    errorCode: null,
-  };
-}
+const call = (i: number): CallRecord => callRecord('ship', { requestId: `r${i}`, apiId: 'api_ship', gatewayLatencyMs: 2, backendLatencyMs: 1, bytesOut: 10 });
 
 describe('shipping call records to the control plane', () => {
   let p: TestPortico;

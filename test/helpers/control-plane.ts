@@ -96,3 +96,18 @@ export async function startTestPortico(dialect: 'sqlite' | 'postgres', options: 
     },
   };
 }
+
+/** Creates a user with `role` in `orgId`, signs them in, and returns a client carrying their session cookie. */
+export async function signedInMember(p: TestPortico, orgId: string, email: string, role: 'owner' | 'admin' | 'publisher' | 'developer' = 'developer'): Promise<{ client: Client; id: string }> {
+  const password = 'a long enough password';
+  const user = await p.admin.post('/users', { email, name: email, password });
+  if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.body)}`);
+  const member = await p.admin.put(`/organizations/${orgId}/members/${user.body.id}`, { role });
+  if (member.status !== 200) throw new Error(`member: ${member.status} ${JSON.stringify(member.body)}`);
+  const res = await fetch(`${p.api}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const client = new Client(p.api);
+  const call = client.call.bind(client);
+  client.call = (method, path, body, headers = {}) => call(method, path, body, { ...headers, cookie });
+  return { client, id: user.body.id as string };
+}
