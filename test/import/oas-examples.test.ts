@@ -1,11 +1,12 @@
 // Imports every document of @readme/oas-examples (Swagger 2.0, OpenAPI 3.0 and 3.1; JSON and YAML)
-// through the import service on SQLite. Each one imports cleanly or is refused with a precise
+// through the import service on SQLite and on PostgreSQL (same outcome for every document). Each one imports cleanly or is refused with a precise
 // reason; the tally is docs/openapi-import.md (PORTICO_UPDATE_DOCS=1 rewrites it).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DIALECTS } from '../helpers/stores.ts';
 import { fileURLToPath } from 'node:url';
 import { PorticoError } from '../../src/core/errors.ts';
 import { backends } from '../../src/services/backends.ts';
@@ -33,11 +34,14 @@ interface Outcome {
   reason: string;
 }
 
-describe('importing every @readme/oas-examples document (SQLite)', () => {
+const byDialect = new Map<string, Outcome[]>();
+
+for (const dialect of DIALECTS) describe(`importing every @readme/oas-examples document (${dialect})`, () => {
   let s: TestServices;
   const outcomes: Outcome[] = [];
+  byDialect.set(dialect, outcomes);
   before(async () => {
-    s = await startTestServices('sqlite', ['examples']);
+    s = await startTestServices(dialect, ['examples']);
   });
   after(async () => s.close());
 
@@ -70,13 +74,22 @@ describe('importing every @readme/oas-examples document (SQLite)', () => {
     assert.match(workshop.reason, /MINPROPERTIES .*\(line 28\)/);
   });
 
+  if (dialect !== 'sqlite') {
+    it('gives every document the same outcome as on SQLite', () => {
+      const sqlite = byDialect.get('sqlite')!;
+      assert.equal(outcomes.length, sqlite.length);
+      assert.deepEqual(outcomes, sqlite);
+    });
+    return;
+  }
+
   it('matches docs/openapi-import.md', () => {
     const count = (r: Outcome['result'], v?: string) => outcomes.filter((o) => o.result === r && (!v || o.file.startsWith(v))).length;
     const total = (v?: string) => outcomes.filter((o) => !v || o.file.startsWith(v)).length;
     let md = `# Importing OpenAPI documents: the @readme/oas-examples run
 
 \`test/import/oas-examples.test.ts\` imports every document of [@readme/oas-examples](https://www.npmjs.com/package/@readme/oas-examples)
-(the fixtures the ReadMe OpenAPI tooling is tested with) through Portico's import service on SQLite, each
+(the fixtures the ReadMe OpenAPI tooling is tested with) through Portico's import service on SQLite (and again on PostgreSQL, with the same outcome for every document), each
 as its own API. A document either imports cleanly or is refused with every reason and its location.
 This page is that run's result (\`PORTICO_UPDATE_DOCS=1 npm test -- test/import/oas-examples.test.ts\` rewrites it).
 
