@@ -8,7 +8,14 @@ export const UserCreate = Type.Object(
   { email: Email, name: Name, password: Type.Optional(Password), isAdmin: Type.Optional(Type.Boolean({ description: 'Installation administrator' })) },
   { additionalProperties: false },
 );
-export const UserUpdate = Type.Object({ name: Type.Optional(Name), password: Type.Optional(Password) }, { additionalProperties: false });
+export const UserUpdate = Type.Object(
+  {
+    name: Type.Optional(Name),
+    password: Type.Optional(Password),
+    currentPassword: Type.Optional(Type.String({ maxLength: 200, description: 'Required to change your own password' })),
+  },
+  { additionalProperties: false },
+);
 export const User = Type.Object({ ...Meta, email: Email, name: Name, isAdmin: Type.Boolean() });
 
 export const MembershipCreate = Type.Object({ userId: Id, role: Role }, { additionalProperties: false });

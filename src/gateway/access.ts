@@ -84,12 +84,17 @@ const STATUS_RANK: Record<SnapshotContractStatus, number> = { active: 0, suspend
 
 const EMPTY: AccessTables = Object.freeze({ keys: new Map(), applications: new Map(), products: new Map(), tokens: null });
 
+/** Plan names are free text; a header value must be visible ASCII (RFC 9110 §5.5), so the rest is percent-encoded. */
+export function headerSafe(value: string): string {
+  return value.replace(/[^\x20-\x7e]|%/g, (c) => encodeURIComponent(c));
+}
+
 export function compileAccess(snapshot: Snapshot): AccessTables {
   if (snapshot.consumers === undefined && snapshot.tokens === undefined) return EMPTY;
   const products = new Map<string, ReadonlySet<string>>();
   for (const p of snapshot.products ?? []) products.set(p.id, new Set(p.apiIds));
   const plans = new Map<string, string>();
-  for (const p of snapshot.plans ?? []) plans.set(p.id, `${p.name};version=${p.version}`);
+  for (const p of snapshot.plans ?? []) plans.set(p.id, `${headerSafe(p.name)};version=${p.version}`);
   const keys = new Map<string, CompiledConsumer>();
   const applications = new Map<string, CompiledConsumer>();
   for (const c of snapshot.consumers ?? []) {
@@ -148,11 +153,14 @@ export function compileRouteAccess(api: SnapshotApi, where: string): RouteAccess
  */
 const KEY_HASHES = new Map<string, string>();
 const KEY_HASHES_MAX = 10_000;
+/** Longer values are hashed but not cached: real keys are short, and the cache must stay small. */
+const KEY_CACHED_MAX_LENGTH = 128;
 
 function keyHash(key: string): string {
   let hash = KEY_HASHES.get(key);
   if (hash === undefined) {
     hash = sha256(key);
+    if (key.length > KEY_CACHED_MAX_LENGTH) return hash;
     if (KEY_HASHES.size >= KEY_HASHES_MAX) KEY_HASHES.clear();
     KEY_HASHES.set(key, hash);
   }

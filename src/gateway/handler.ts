@@ -83,12 +83,15 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
   if (outcome instanceof Promise) {
     // `seen` is shared by every request: keep this request's copy across the wait.
     const mine: SeenHeaders = { ...seen };
-    outcome.then(
-      (o) => {
+    outcome
+      .then((o) => {
         if (!res.destroyed) proceed(req, res, route, requestId, headers, mine, clientHost, target, o, track);
-      },
-      () => sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0),
-    );
+      })
+      // A throw anywhere above is answered here: an unhandled rejection would end the worker.
+      .catch(() => {
+        if (!res.headersSent) sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0);
+        else res.destroy();
+      });
     return;
   }
   proceed(req, res, route, requestId, headers, seen, clientHost, target, outcome, track);

@@ -47,8 +47,10 @@ export function gatewayFeedRoutes(app: FastifyInstance, feed: SnapshotFeed, gate
  * acknowledged without being counted again, so gateways can retry safely.
  */
 export function gatewayAnalyticsRoutes(app: FastifyInstance, store: Store, gatewayToken: string): void {
-  app.post('/gateway/v1/analytics', { bodyLimit: 32 * 1024 * 1024, schema: { hide: true, body: CallBatch } }, async (req) => {
-    requireGatewayToken(req, gatewayToken);
-    return ingestBatch(store, req.body as CallBatch, new Date());
-  });
+  app.post(
+    '/gateway/v1/analytics',
+    // The token is checked before the (up to 32 MiB) body is read, parsed and validated.
+    { bodyLimit: 32 * 1024 * 1024, schema: { hide: true, body: CallBatch }, onRequest: async (req) => requireGatewayToken(req, gatewayToken) },
+    async (req) => ingestBatch(store, req.body as CallBatch, new Date()),
+  );
 }

@@ -20,7 +20,11 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   const colon = decoded.indexOf(':');
   if (colon < 0) return null;
   // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    return null; // malformed percent-encoding: treated as missing credentials (invalid_client)
+  }
 }
 
 /** OAuth 2.0 token endpoint, client credentials grant (RFC 6749 §4.4), and the JWKS to verify tokens. */

@@ -65,6 +65,11 @@ export const organizations = {
       await tx.deleteFrom('policies').where('organization_id', '=', id).execute();
       await tx.deleteFrom('memberships').where('organization_id', '=', id).execute();
       await tx.deleteFrom('service_keys').where('organization_id', '=', id).execute();
+      // Organization ids are slugs anyone may create again: the next holder must not inherit this
+      // one's audit trail or traffic figures. The deletion itself is audited installation-wide.
+      await tx.deleteFrom('audit_events').where('organization_id', '=', id).execute();
+      await tx.deleteFrom('analytics_rollups').where('organization_id', '=', id).execute();
+      await tx.deleteFrom('call_records').where('organization_id', '=', id).execute();
       await tables.organizations.delete(tx, id);
       await audit({ action: 'delete', entityType: 'organization', entityId: id, before: current.entity });
     });
@@ -83,7 +88,11 @@ export const organizations = {
       await tables.organizations.get(tx, id);
       await tables.users.get(tx, userId);
       const before = await tx.selectFrom('memberships').selectAll().where('organization_id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-      if (before?.role === 'owner') requireRole(ctx, id, 'owner');
+      if (before?.role === 'owner') {
+        requireRole(ctx, id, 'owner');
+        const owners = await tx.selectFrom('memberships').select('user_id').where('organization_id', '=', id).where('role', '=', 'owner').execute();
+        if (role !== 'owner' && owners.length === 1) throw new PorticoError('PORTICO_IN_USE', 'The last owner cannot give up ownership; make someone else owner first');
+      }
       const now = ctx.clock.now().toISOString();
       await tx.deleteFrom('memberships').where('organization_id', '=', id).where('user_id', '=', userId).execute();
       await tx.insertInto('memberships').values({ organization_id: id, user_id: userId, role, created_at: before?.created_at ?? now }).execute();

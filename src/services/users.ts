@@ -4,7 +4,7 @@ import type { User, UserCreate, UserUpdate } from '../domain/user.ts';
 import { isUniqueViolation, tables, type Stored } from '../store/index.ts';
 import type { StoredUser } from '../store/tables.ts';
 import { requireAdmin, write, type Ctx } from './context.ts';
-import { hashPassword } from './passwords.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 
 function present(u: StoredUser): User {
   const { passwordHash: _hidden, ...rest } = u;
@@ -53,6 +53,13 @@ export const users = {
 
   async update(ctx: Ctx, id: string, patch: UserUpdate, ifMatch: number | null): Promise<Stored<User>> {
     if (!ctx.actor.isAdmin && ctx.actor.id !== id) throw new PorticoError('PORTICO_NOT_FOUND', `User "${id}" does not exist`);
+    if (patch.password && !ctx.actor.isAdmin) {
+      // A stolen session must not be enough to take the account over for good.
+      const row = await ctx.store.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst();
+      if (!row?.password_hash || !patch.currentPassword || !(await verifyPassword(row.password_hash, patch.currentPassword))) {
+        throw new PorticoError('PORTICO_INVALID_CREDENTIALS', 'Changing your password needs your current password (currentPassword)');
+      }
+    }
     const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
     return write(ctx, null, async (tx, audit) => {
       const current = await tables.users.get(tx, id);

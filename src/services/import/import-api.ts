@@ -140,6 +140,7 @@ export async function importApi(ctx: Ctx, organizationId: string, options: Impor
 /** The stored OpenAPI document of an API (or one built from its operations), served through the gateway. */
 export async function exportOpenApi(ctx: Ctx, organizationId: string, apiId: string, gatewayUrl: string): Promise<Record<string, unknown>> {
   requireRole(ctx, organizationId, 'developer');
+  await apis.get(ctx, organizationId, apiId); // 404 unless the caller may see the API
   const { entity } = await tables.apis.get(ctx.store.db, apiId, organizationId);
   const api = entity as StoredApi;
   const gateway = gatewayUrl.replace(/\/+$/, '');
