@@ -41,11 +41,12 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
   );
   // A signing key exists before the first snapshot, so gateways can verify the first token issued.
   await auth.keys.current();
-  const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, gatewayUrl: config.gateway.publicUrl, logger, extend: (a) => {
-      gatewayFeedRoutes(a, feed, token);
-      gatewayAnalyticsRoutes(a, store, token);
-    },
-  });
+  // The gateway-facing routes (config feed, analytics ingest) authenticate with the gateway token.
+  const gatewayRoutes = (a: FastifyInstance) => {
+    gatewayFeedRoutes(a, feed, token);
+    gatewayAnalyticsRoutes(a, store, token);
+  };
+  const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, gatewayUrl: config.gateway.publicUrl, logger, extend: gatewayRoutes });
   try {
     await app.listen({ host: config.controlPlane.host, port: config.controlPlane.port });
   } catch (error) {
