@@ -97,6 +97,28 @@ export async function startTestPortico(dialect: 'sqlite' | 'postgres', options: 
   };
 }
 
+/** A client that authenticates with the console session cookie instead of a bearer token. */
+export class CookieClient extends Client {
+  constructor(
+    baseUrl: string,
+    readonly cookie: string,
+  ) {
+    super(baseUrl, null);
+  }
+  override call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    return super.call<T>(method, path, body, { cookie: this.cookie, ...headers });
+  }
+}
+
+/** Signs in to the console and returns a client carrying the session cookie. */
+export async function signIn(p: TestPortico, email: string, password: string): Promise<CookieClient> {
+  const res = await new Client(p.api).post('/sessions', { email, password });
+  if (res.status !== 201) throw new Error(`sign in ${email}: ${res.status} ${JSON.stringify(res.body)}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  if (!cookie.startsWith('portico_session=')) throw new Error(`sign in ${email}: no session cookie`);
+  return new CookieClient(p.api, cookie);
+}
+
 /** Creates a user with `role` in `orgId`, signs them in, and returns a client carrying their session cookie. */
 export async function signedInMember(p: TestPortico, orgId: string, email: string, role: 'owner' | 'admin' | 'publisher' | 'developer' = 'developer'): Promise<{ client: Client; id: string }> {
   const password = 'a long enough password';
@@ -104,10 +126,5 @@ export async function signedInMember(p: TestPortico, orgId: string, email: strin
   if (user.status !== 201) throw new Error(`user: ${user.status} ${JSON.stringify(user.body)}`);
   const member = await p.admin.put(`/organizations/${orgId}/members/${user.body.id}`, { role });
   if (member.status !== 200) throw new Error(`member: ${member.status} ${JSON.stringify(member.body)}`);
-  const res = await fetch(`${p.api}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const client = new Client(p.api);
-  const call = client.call.bind(client);
-  client.call = (method, path, body, headers = {}) => call(method, path, body, { ...headers, cookie });
-  return { client, id: user.body.id as string };
+  return { client: await signIn(p, email, password), id: user.body.id as string };
 }

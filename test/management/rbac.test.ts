@@ -4,7 +4,7 @@
 // new route without an entry in BODIES fails here instead of going untested.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, startTestPortico, type Reply, type TestPortico } from '../helpers/control-plane.ts';
+import { Client, signIn, startTestPortico, type CookieClient, type Reply, type TestPortico } from '../helpers/control-plane.ts';
 import { seedCatalog } from '../helpers/fixtures.ts';
 import { DIALECTS } from '../helpers/stores.ts';
 
@@ -17,24 +17,6 @@ function expectProblem(r: Reply, status: number, code: string, what = ''): void 
   assert.equal(r.status, status, `${what} → ${r.status} ${JSON.stringify(r.body)}`);
   assert.match(r.headers.get('content-type') ?? '', /^application\/problem\+json/, what);
   assert.equal(r.body.code, code, what);
-}
-
-class CookieClient extends Client {
-  constructor(
-    baseUrl: string,
-    readonly cookie: string,
-  ) {
-    super(baseUrl, null);
-  }
-  override call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-    return super.call<T>(method, path, body, { cookie: this.cookie, ...headers });
-  }
-}
-
-async function signIn(p: TestPortico, email: string, password: string): Promise<CookieClient> {
-  const res = await new Client(p.api).post('/sessions', { email, password });
-  expect(res, 201, `sign in ${email}`);
-  return new CookieClient(p.api, (res.headers.get('set-cookie') ?? '').split(';')[0]!);
 }
 
 const PASSWORD = 'a long enough password';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, decodeJwt, generateKeyPair, decodeProtectedHeader } from 'jose';
-import { Client, startTestPortico, type Reply, type TestPortico } from '../helpers/control-plane.ts';
+import { Client, signIn, startTestPortico, type Reply, type TestPortico } from '../helpers/control-plane.ts';
 import { seedCatalog } from '../helpers/fixtures.ts';
 import { DIALECTS } from '../helpers/stores.ts';
 import { SigningKeys } from '../../src/services/signing-keys.ts';
@@ -25,27 +25,6 @@ function expectProblem(r: Reply, status: number, code: string, what = ''): any {
   assert.equal(r.body.code, code, `${what}: ${JSON.stringify(r.body)}`);
   assert.equal(r.body.status, status);
   return r.body;
-}
-
-/** A client that authenticates with the console session cookie instead of a bearer token. */
-class CookieClient extends Client {
-  constructor(
-    baseUrl: string,
-    public cookie: string,
-  ) {
-    super(baseUrl, null);
-  }
-  override call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-    return super.call<T>(method, path, body, { cookie: this.cookie, ...headers });
-  }
-}
-
-async function signIn(p: TestPortico, email: string, password: string): Promise<CookieClient> {
-  const res = await new Client(p.api).post('/sessions', { email, password });
-  expect(res, 201, 'sign in');
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  assert.match(cookie, /^portico_session=/);
-  return new CookieClient(p.api, cookie);
 }
 
 async function tokenFor(p: TestPortico, clientId: string, clientSecret: string, how: 'form' | 'basic' = 'form'): Promise<Response> {
