@@ -47,6 +47,18 @@ const MEANING: Record<ErrorCode, string> = {
   PORTICO_RATE_LIMITED: 'Gateway: a rate limit refused the call; see `Retry-After` and `RateLimit-*`.',
   PORTICO_PATH_REJECTED: 'Gateway: dot segments (`..`, `%2e%2e`) or encoded slashes (`%2F`) in the path are refused so that no request escapes its API base path.',
   PORTICO_MALFORMED_REQUEST: 'Gateway: the bytes received are not valid HTTP/1.1 (bad request line, bad chunked encoding …).',
+  PORTICO_QUOTA_EXCEEDED: 'Gateway: a quota policy (calls per calendar day, week or month) refused the call; see `Retry-After` and `RateLimit-*`.',
+  PORTICO_SPIKE_ARREST: 'Gateway: a spike-arrest policy refused a call that came sooner than its smoothing interval allows; see `Retry-After`.',
+  PORTICO_TRANSFER_QUOTA_EXCEEDED: 'Gateway: a transfer-quota policy (bytes up, down or both per period) refused the call; see `Retry-After`.',
+  PORTICO_CONCURRENCY_LIMITED: 'Gateway: a concurrency-limit policy refused the call because the allowed number of calls is already in flight.',
+  PORTICO_LIMITS_UNAVAILABLE: 'Gateway: the counter store (Redis) of a fail-closed limit policy could not be reached in time; fail-open policies let the call through instead.',
+  PORTICO_POLICY_FAILED: 'Gateway: a policy could not run (an expression failed on this request, a body could not be read). `detail` names the policy; nothing was sent to the backend.',
+  PORTICO_IP_FORBIDDEN: 'Gateway: an IP filter policy refused the client address (after trusted proxies are taken into account).',
+  PORTICO_CORS_REJECTED: 'Gateway: a CORS policy refused a preflight or request from an origin, method or header it does not allow.',
+  PORTICO_REQUEST_INVALID: 'Gateway: a validation policy found the request does not match the operation in the API definition; `errors` lists every violation as `{ in, pointer, message }`.',
+  PORTICO_RESPONSE_INVALID: 'Gateway: a validation policy found the backend answer does not match the API definition; `errors` lists every violation.',
+  PORTICO_UNSUPPORTED_CONTENT: 'Gateway: a transformation policy cannot read the body in this content type (for example XML to JSON on a non-XML body).',
+  PORTICO_TRACE_NOT_FOUND: 'Management: the policy trace does not exist, or expired (traces are kept a short time in memory).',
 };
 
 let out = `# Error codes

@@ -49,6 +49,18 @@ export const ERRORS = {
   PORTICO_RATE_LIMITED: { status: 429, title: 'Too many requests' },
   PORTICO_PATH_REJECTED: { status: 400, title: 'The request path is not allowed' },
   PORTICO_MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP' },
+  PORTICO_QUOTA_EXCEEDED: { status: 429, title: 'The quota for this period is used up' },
+  PORTICO_SPIKE_ARREST: { status: 429, title: 'Calls arrive faster than the smoothed rate allows' },
+  PORTICO_TRANSFER_QUOTA_EXCEEDED: { status: 429, title: 'The data transfer quota for this period is used up' },
+  PORTICO_CONCURRENCY_LIMITED: { status: 429, title: 'Too many calls in flight' },
+  PORTICO_LIMITS_UNAVAILABLE: { status: 503, title: 'The shared counter store cannot be reached' },
+  PORTICO_POLICY_FAILED: { status: 500, title: 'A policy failed while running' },
+  PORTICO_IP_FORBIDDEN: { status: 403, title: 'The client address is not allowed' },
+  PORTICO_CORS_REJECTED: { status: 403, title: 'The cross-origin request is not allowed' },
+  PORTICO_REQUEST_INVALID: { status: 400, title: 'The request does not match the API definition' },
+  PORTICO_RESPONSE_INVALID: { status: 502, title: 'The backend answer does not match the API definition' },
+  PORTICO_UNSUPPORTED_CONTENT: { status: 415, title: 'The content type cannot be processed by the policy' },
+  PORTICO_TRACE_NOT_FOUND: { status: 404, title: 'No trace with this id' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
