@@ -4,3 +4,4 @@ export type { CompiledCondition, CompiledExpression, ConsumerScope, ExpressionSc
 export { ROOTS } from './environment.ts';
 export { ExpressionError, type ExpressionErrorKind } from './errors.ts';
 export { LIMITS } from './limits.ts';
+export { compileTemplate, type CompiledTemplate } from './template.ts';
