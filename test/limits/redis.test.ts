@@ -168,12 +168,12 @@ describe('redis store', () => {
   });
 
   it("a live gateway's slots are renewed for as long as it holds them", async () => {
-    const holder = new RedisCounterStore({ redis: SHARED_REDIS_URL, namespace, leaseMs: 300 });
+    const holder = new RedisCounterStore({ redis: SHARED_REDIS_URL, namespace, leaseMs: 600 });
     const other = new RedisCounterStore({ redis: SHARED_REDIS_URL, namespace });
     await Promise.all([holder.ready(), other.ready()]);
     try {
       assert.equal((await holder.acquire('live', 1)).acquired, true);
-      await new Promise((r) => setTimeout(r, 1200)); // four lease times
+      await new Promise((r) => setTimeout(r, 1800)); // three lease times
       assert.equal((await other.acquire('live', 1)).acquired, false);
       await holder.release('live');
       assert.equal((await other.acquire('live', 1)).acquired, true);

@@ -16,7 +16,7 @@ import { ruleLimit } from './rules.ts';
 import type { Acquisition, CounterStore, Decision, FailMode, LimitsLog, Rule, Usage } from './types.ts';
 
 export interface MemoryStoreOptions {
-  /** Keys held at most (all kinds together); default 1,000,000 (~150 MB at worst). */
+  /** Keys held at most (all kinds together); default 1,000,000 (~200 bytes a key with 40-character keys). */
   maxKeys?: number;
   /** For calls whose policy passes none; default `open`. */
   failMode?: FailMode;
