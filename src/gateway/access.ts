@@ -23,6 +23,7 @@ export interface CompiledContract {
   readonly id: string;
   readonly status: SnapshotContractStatus;
   readonly productId: string;
+  readonly planId: string;
   /** `Gold;version=1`: the value of the plan identity header. */
   readonly plan: string;
 }
@@ -62,6 +63,7 @@ export interface RequestContext {
   readonly applicationId: string | null;
   readonly contractId: string | null;
   readonly productId: string | null;
+  readonly planId: string | null;
   readonly plan: string | null;
   readonly userId: string | null;
   /** Claims of the identity provider's JWT when the API validates one. */
@@ -104,7 +106,7 @@ export function compileAccess(snapshot: Snapshot): AccessTables {
       ownerUserId: c.ownerUserId ?? null,
       tokensNotBefore: Number.isFinite(c.tokensNotBefore) ? c.tokensNotBefore : 0,
       contracts: Object.freeze(
-        c.contracts.map((k) => Object.freeze({ id: k.id, status: k.status, productId: k.productId, plan: plans.get(k.planId) ?? k.planId })),
+        c.contracts.map((k) => Object.freeze({ id: k.id, status: k.status, productId: k.productId, planId: k.planId, plan: plans.get(k.planId) ?? k.planId })),
       ),
     });
     applications.set(c.applicationId, consumer);
@@ -179,7 +181,7 @@ export function authorize(tables: AccessTables, apiId: string, access: RouteAcce
 }
 
 function identify(tables: AccessTables, apiId: string, access: RouteAccess, headers: string[], query: string | null, claims: JWTPayload | null): Outcome | Promise<Outcome> {
-  if (!access.private) return { applicationId: null, contractId: null, productId: null, plan: null, userId: null, claims, query };
+  if (!access.private) return { applicationId: null, contractId: null, productId: null, planId: null, plan: null, userId: null, claims, query };
   let key = findHeader(headers, access.keyHeader);
   if (key !== null) {
     if (!access.forward) removeHeaders(headers, null, access.keyHeader);
@@ -231,7 +233,7 @@ function grant(tables: AccessTables, apiId: string, access: RouteAccess, headers
   const id = access.identity;
   headers.push(id.application, consumer.applicationId, id.plan, best.plan);
   if (consumer.ownerUserId !== null) headers.push(id.user, consumer.ownerUserId);
-  return { applicationId: consumer.applicationId, contractId: best.id, productId: best.productId, plan: best.plan, userId: consumer.ownerUserId, claims, query };
+  return { applicationId: consumer.applicationId, contractId: best.id, productId: best.productId, planId: best.planId, plan: best.plan, userId: consumer.ownerUserId, claims, query };
 }
 
 /** First value of a header (lower-case `name`), or null. */

@@ -4,8 +4,9 @@
  * never replaces a good one.
  */
 import { METHODS } from 'node:http';
-import type { Snapshot, SnapshotApi, SnapshotBackend } from '../snapshot/types.ts';
+import type { Snapshot, SnapshotApi, SnapshotBackend, SnapshotOperation } from '../snapshot/types.ts';
 import { compileAccess, compileRouteAccess, type AccessTables } from './access.ts';
+import { compilePolicies, ownParts, RoutePolicies, type ChainPart, type CompileReport, type OrgPolicies } from './pipeline/chain.ts';
 import { Router } from './router.ts';
 import type { CompiledBackend, CompiledRoute, RouteTarget } from './runtime.ts';
 import { createBalancer } from './upstream/balancer.ts';
@@ -18,6 +19,8 @@ export interface CompiledSnapshot {
   readonly router: Router;
   /** Consumers by key hash and by id, product coverage, token keys. */
   readonly access: AccessTables;
+  /** Policies that could not be compiled (id → reason); they refuse their calls. */
+  readonly brokenPolicies: ReadonlyMap<string, string>;
 }
 
 export function compileSnapshot(snapshot: Snapshot, upstreams: UpstreamRegistry, used: Set<string>): CompiledSnapshot {
@@ -31,13 +34,15 @@ export function compileSnapshot(snapshot: Snapshot, upstreams: UpstreamRegistry,
     backends.set(b.id, compileBackend(b, upstreams, used));
   }
   const router = new Router();
+  const report: CompileReport = { broken: new Map() };
+  const policies = compilePolicies(snapshot, report);
   for (const api of snapshot.apis) {
     const backend = backends.get(api.backendId);
     if (backend === undefined) throw new Error(`api ${api.id}: unknown backend ${api.backendId}`);
-    addApi(router, api, backend);
+    addApi(router, api, backend, policies.get(api.organizationId), report);
   }
   const access = compileAccess(snapshot);
-  return Object.freeze({ revision: snapshot.revision, router: router.freeze(), access });
+  return Object.freeze({ revision: snapshot.revision, router: router.freeze(), access, brokenPolicies: report.broken });
 }
 
 function compileBackend(b: SnapshotBackend, upstreams: UpstreamRegistry, used: Set<string>): CompiledBackend {
@@ -81,7 +86,7 @@ function compileBackend(b: SnapshotBackend, upstreams: UpstreamRegistry, used: S
   });
 }
 
-function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend): void {
+function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend, org: OrgPolicies | undefined, report: CompileReport): void {
   const where = `api ${api.id}`;
   let base = api.basePath;
   if (typeof base !== 'string' || !base.startsWith('/')) throw new Error(`${where}: basePath must start with /`);
@@ -95,11 +100,17 @@ function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend): voi
   }
   if (!Number.isFinite(api.maxRequestBodyBytes) || api.maxRequestBodyBytes < 0) throw new Error(`${where}: maxRequestBodyBytes must be a non-negative number`);
   const access = compileRouteAccess(api, where);
-  const route = (operationId: string | null): CompiledRoute =>
-    Object.freeze({
+  const apiView = Object.freeze({ id: api.id, name: api.name, version: api.version, organizationId: api.organizationId });
+  const shared = new Map<string, ChainPart>();
+  const route = (op: SnapshotOperation | null): CompiledRoute => {
+    const own = ownParts(org, api.id, op?.id ?? null, op?.spec ?? null, report, shared);
+    return Object.freeze({
       apiId: api.id,
       organizationId: api.organizationId,
-      operationId,
+      operationId: op?.id ?? null,
+      api: apiView,
+      operation: op === null ? null : Object.freeze({ id: op.id, method: op.method.toUpperCase(), path: op.path }),
+      policies: RoutePolicies.needed(org, own) ? new RoutePolicies(org, own) : null,
       host: api.host === null || api.host === undefined ? null : api.host.toLowerCase(),
       versionScheme: scheme,
       versionName:
@@ -110,6 +121,7 @@ function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend): voi
       backend,
       access,
     });
+  };
   const host = api.host === null || api.host === undefined ? null : api.host.toLowerCase();
   if (api.operations.length === 0) {
     const r = route(null);
@@ -123,7 +135,7 @@ function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend): voi
     if (!KNOWN_METHODS.has(method)) throw new Error(`${where}: operation ${op.id} has unknown method ${op.method}`);
     if (typeof op.path !== 'string' || !op.path.startsWith('/')) throw new Error(`${where}: operation ${op.id} path must start with /`);
     const path = routerPath(prefix, op.path);
-    const r = route(op.id);
+    const r = route(op);
     router.add(host, path, method, r);
     // RFC 9110 §9.3.2: HEAD is GET without the body; offer it wherever GET is.
     if (method === 'GET' && !explicit.has(`HEAD ${op.path}`)) router.add(host, path, 'HEAD', r);

@@ -13,6 +13,8 @@ import { handleRequest, type RuntimeHolder } from './handler.ts';
 import type { CallSink } from './analytics/track.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { UpstreamRegistry } from './upstream/pool.ts';
+import { createPolicyServices } from './pipeline/services.ts';
+import { closeOverrides } from './pipeline/override.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -38,7 +40,7 @@ export interface Gateway {
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null };
+  const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null, services: createPolicyServices({ ...(options.logger ? { logger: options.logger } : {}) }) };
   const upstreams = new UpstreamRegistry();
   const log = options.logger;
   const server: Server = createServer({
@@ -61,6 +63,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       holder.current = compiled;
       upstreams.retain(used);
       log?.info({ revision: compiled.revision }, 'gateway: snapshot applied');
+      for (const [id, reason] of compiled.brokenPolicies) log?.error({ policy: id, reason }, 'gateway: policy cannot be compiled; its calls are refused');
     },
     get revision(): number | null {
       return holder.current?.revision ?? null;
@@ -77,6 +80,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close(): Promise<void> {
       await drain(server, options.drainTimeoutMs ?? 10_000);
       await upstreams.close();
+      await closeOverrides();
     },
   };
 }

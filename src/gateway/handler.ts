@@ -17,11 +17,15 @@ import { isSafePath, parseTarget, stripSegments, type RequestTarget } from './re
 import type { CompiledRoute } from './runtime.ts';
 import { isDenial } from './tokens.ts';
 import { CallTrack, type CallSink } from './analytics/track.ts';
+import { startPipeline } from './pipeline/driver.ts';
+import type { PolicyServices } from '../policies/sdk.ts';
 
 export interface RuntimeHolder {
   current: CompiledSnapshot | null;
   /** Where call records go; null: analytics off (one null check per request). */
   sink: CallSink | null;
+  /** What policies get to work with (counters, caches, webhooks, a logger). */
+  services: PolicyServices;
 }
 
 const seen = newSeen();
@@ -85,7 +89,7 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
     const mine: SeenHeaders = { ...seen };
     outcome
       .then((o) => {
-        if (!res.destroyed) proceed(req, res, route, requestId, headers, mine, clientHost, target, o, track);
+        if (!res.destroyed) proceed(holder, req, res, route, requestId, headers, mine, clientHost, target, o, track);
       })
       // A throw anywhere above is answered here: an unhandled rejection would end the worker.
       .catch(() => {
@@ -94,10 +98,11 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
       });
     return;
   }
-  proceed(req, res, route, requestId, headers, seen, clientHost, target, outcome, track);
+  proceed(holder, req, res, route, requestId, headers, seen, clientHost, target, outcome, track);
 }
 
 function proceed(
+  holder: RuntimeHolder,
   req: IncomingMessage,
   res: ServerResponse,
   route: CompiledRoute,
@@ -113,6 +118,16 @@ function proceed(
   if (isDenial(outcome)) {
     if (track !== null) track.errorCode = outcome.denied;
     return sendProblem(res, outcome.denied, requestId, outcome.detail, outcome.challenge === undefined ? undefined : ['www-authenticate', outcome.challenge], unread);
+  }
+  if (track !== null) track.context = outcome;
+  const policies = route.policies;
+  if (policies !== null) {
+    const chain = policies.chainFor(outcome);
+    if (chain.parts.length > 0) {
+      const path = stripSegments(target.path, route.prefixSegments);
+      startPipeline({ req, res, route, requestId, headers, seen: s, clientHost, path, context: outcome, services: holder.services, trace: null, track }, chain);
+      return;
+    }
   }
   const max = route.maxBodyBytes;
   const backend = route.backend;
@@ -132,7 +147,6 @@ function proceed(
   const rest = stripSegments(target.path, route.prefixSegments);
   const call = new ProxyCall(req, res, route, upstream, requestId, headers, hostIndex, body, rest, outcome.query === null ? '' : '?' + outcome.query);
   call.context = outcome;
-  if (track !== null) track.context = outcome;
   call.start();
 }
 

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { PorticoError } from '../core/errors.ts';
+import { PorticoError, type ErrorCode } from '../core/errors.ts';
 import type { RequestContext } from './access.ts';
 import { responseHeaders } from './headers.ts';
 import { sendProblem } from './problem.ts';
@@ -29,10 +29,10 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   /** The caller as access control established it (application, contract, claims). */
   context: RequestContext | null = null;
   attempts = 0;
-  #abort: ((err?: Error) => void) | null = null;
-  #resume: (() => void) | null = null;
-  #responded = false;
-  #finished = false;
+  protected abort: ((err?: Error) => void) | null = null;
+  protected resume: (() => void) | null = null;
+  protected responded = false;
+  protected finished = false;
 
   constructor(
     req: IncomingMessage,
@@ -68,21 +68,25 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   }
 
   onConnect(abort: (err?: Error) => void): void {
-    this.#abort = abort;
-    if (this.#finished) abort();
+    this.abort = abort;
+    if (this.finished) abort();
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true; // 1xx from the backend: not forwarded (RFC 9110 §15.2)
-    // Passive health: gateway-class answers count against the target (RFC 9110 §15.6.3-5).
-    if (statusCode === 502 || statusCode === 503 || statusCode === 504) this.target.breaker.failure(Date.now());
-    else this.target.breaker.success();
-    this.#responded = true;
-    this.#resume = resume;
+    this.observe(statusCode);
+    this.responded = true;
+    this.resume = resume;
     const res = this.res;
     if (res.destroyed) return false;
     res.writeHead(statusCode, responseHeaders(rawHeaders, this.requestId));
     return true;
+  }
+
+  /** Passive health: gateway-class answers count against the target (RFC 9110 §15.6.3-5). */
+  protected observe(statusCode: number): void {
+    if (statusCode === 502 || statusCode === 503 || statusCode === 504) this.target.breaker.failure(Date.now());
+    else this.target.breaker.success();
   }
 
   onData(chunk: Buffer): boolean {
@@ -92,45 +96,50 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    this.#finished = true;
+    this.finished = true;
     this.res.end();
   }
 
   onError(err: Error): void {
     const res = this.res;
-    if (this.#finished) return;
+    if (this.finished) return;
     const clientGone = res.destroyed || this.req.destroyed && !this.req.complete;
     if (err instanceof PorticoError) {
       // Our own body limit tripped while streaming the request.
-      this.#finished = true;
-      sendProblem(res, err.code, this.requestId, err.message, undefined, true);
+      this.finished = true;
+      this.fail(err.code, err.message, true);
       return;
     }
     if (clientGone) {
-      this.#finished = true;
+      this.finished = true;
       res.destroy();
       return;
     }
-    if (!this.#responded) {
+    if (!this.responded) {
       this.target.breaker.failure(Date.now());
-      if (this.#canRetry(err)) {
-        const next = this.route.backend.balancer.pick(this.route.backend.targets.length > 1 ? this.target : null);
+      if (this.canRetry(err)) {
+        const next = this.nextTarget();
         if (next !== null) {
-          this.#switchTarget(next);
+          this.switchTarget(next);
           this.start();
           return;
         }
       }
-      this.#finished = true;
-      sendProblem(res, upstreamErrorCode(err), this.requestId);
+      this.finished = true;
+      this.fail(upstreamErrorCode(err));
       return;
     }
     // The response already started: the only honest signal left is an incomplete message.
-    this.#finished = true;
+    this.finished = true;
     res.destroy();
   }
 
-  #canRetry(err: Error): boolean {
+  /** Answers with a problem once the exchange with the backend failed. */
+  protected fail(code: ErrorCode, detail?: string, close = false): void {
+    sendProblem(this.res, code, this.requestId, detail, undefined, close);
+  }
+
+  protected canRetry(err: Error): boolean {
     return (
       this.attempts <= this.route.backend.retries &&
       this.options.body === null &&
@@ -139,21 +148,25 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     );
   }
 
-  #switchTarget(next: RouteTarget): void {
+  protected nextTarget(): RouteTarget | null {
+    return this.route.backend.balancer.pick(this.route.backend.targets.length > 1 ? this.target : null);
+  }
+
+  protected switchTarget(next: RouteTarget): void {
     this.target = next;
-    this.#abort = null;
+    this.abort = null;
     if (this.hostIndex !== -1) (this.options.headers as string[])[this.hostIndex] = next.authority;
     this.options.path = (next.basePath + this.rest || '/') + this.search;
   }
 
   #onDrain = (): void => {
-    this.#resume?.();
+    this.resume?.();
   };
 
   #onClientClose = (): void => {
-    if (this.#finished) return;
-    this.#finished = true;
+    if (this.finished) return;
+    this.finished = true;
     // The client went away before the answer was complete: stop the upstream exchange.
-    this.#abort?.(new Error('client closed the connection'));
+    this.abort?.(new Error('client closed the connection'));
   };
 }

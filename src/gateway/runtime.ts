@@ -5,6 +5,7 @@
 import type { Pool } from 'undici';
 import type { SnapshotTls, VersionScheme } from '../snapshot/types.ts';
 import type { RouteAccess } from './access.ts';
+import type { RoutePolicies } from './pipeline/chain.ts';
 import type { Balancer } from './upstream/balancer.ts';
 import type { CircuitBreaker } from './upstream/circuit-breaker.ts';
 
@@ -38,6 +39,11 @@ export interface CompiledRoute {
   readonly apiId: string;
   readonly organizationId: string;
   readonly operationId: string | null;
+  /** What policies and expressions see of the API and the operation. */
+  readonly api: { readonly id: string; readonly name: string; readonly version: string | null; readonly organizationId: string };
+  readonly operation: { readonly id: string; readonly method: string; readonly path: string } | null;
+  /** The route's policy chains; null when no scope has a policy for it (the fast path). */
+  readonly policies: RoutePolicies | null;
   readonly host: string | null;
   readonly versionScheme: VersionScheme;
   /** Header name (lower case) or query parameter name for `header` / `query` versioning. */

@@ -7,8 +7,8 @@ import { OrgResource } from './resource.ts';
 
 type NamedPolicy = Policy & { name: string };
 
-function checkConfig(type: string, config: unknown): void {
-  const result = validatePolicyConfig(type, config);
+function checkConfig(type: string, config: unknown, namedValues: Iterable<string> = []): void {
+  const result = validatePolicyConfig(type, config, namedValues);
   if (result === 'unknown-type') {
     throw new PorticoError('PORTICO_VALIDATION_FAILED', `Unknown policy type "${type}"; known: ${POLICY_TYPES.map((t) => t.name).join(', ')}`, {
       errors: [{ pointer: '/type', message: 'unknown policy type' }],
@@ -42,15 +42,13 @@ export const policies = new OrgResource<NamedPolicy, PolicyCreate, PolicyUpdate>
   readRole: 'publisher',
   writeRole: 'publisher',
   build: (input, base) => {
-    checkConfig(input.type, input.config);
     return { ...base, name: input.type, scope: { type: input.scope.type, id: input.scope.type === 'global' ? null : (input.scope.id ?? null) }, type: input.type, config: input.config, enabled: input.enabled ?? true, position: input.position ?? 0 };
   },
-  merge: (current, patch) => {
-    const next = { ...current, ...patch };
-    checkConfig(next.type, next.config);
-    return next;
-  },
+  merge: (current, patch) => ({ ...current, ...patch }),
   check: async (tx, p, previous) => {
+    // Templates may name the organization's named values: validate with their names in hand.
+    const names = (await tables.namedValues.all(tx, { organization_id: p.organizationId })).map((nv) => nv.name);
+    checkConfig(p.type, p.config, names);
     if (previous) await checkScope(tx, previous);
     await checkScope(tx, p);
   },

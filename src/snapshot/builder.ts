@@ -2,6 +2,7 @@ import { accessOf, type Api } from '../domain/api.ts';
 import type { Backend } from '../domain/backend.ts';
 import { currentRevision, tables, type Store, type Tx } from '../store/index.ts';
 import { buildAccess } from './access.ts';
+import { buildPolicies } from './policies.ts';
 import type { Snapshot, SnapshotApi, SnapshotBackend } from './types.ts';
 
 const SERVED = new Set(['published', 'deprecated']);
@@ -73,6 +74,7 @@ export async function buildSnapshot(
       backends: backends.map((b) => backendOf(b, (org, name) => keys.get(`${org}/${name}`) ?? null)),
       apis: apis.map(apiOf),
       ...(await buildAccess(tx, options.issuer ?? null)),
+      ...(await buildPolicies(tx, reveal)),
     };
   });
 }

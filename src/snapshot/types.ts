@@ -21,6 +21,32 @@ export interface Snapshot {
   plans?: SnapshotPlan[];
   /** How to verify access tokens the control plane issued to applications; null: none. */
   tokens?: SnapshotTokenIssuer | null;
+  /** Enabled policies of every scope (issue 5); absent: none. */
+  policies?: SnapshotPolicy[];
+  /**
+   * Named values that policies reference as `{{name}}`, decrypted: they travel only to
+   * authenticated gateways and live only in their memory (like backend client keys).
+   */
+  namedValues?: SnapshotNamedValue[];
+}
+
+export type SnapshotPolicyScope = 'global' | 'product' | 'plan' | 'api' | 'operation' | 'application';
+
+export interface SnapshotPolicy {
+  id: string;
+  organizationId: string;
+  scope: { type: SnapshotPolicyScope; id: string | null };
+  /** Policy type name (the registry in src/policies/registry.ts). */
+  type: string;
+  config: Record<string, unknown>;
+  /** Order inside the scope (then by id). */
+  position: number;
+}
+
+export interface SnapshotNamedValue {
+  organizationId: string;
+  name: string;
+  value: string;
 }
 
 /** One application: its keys (by hash), OAuth client and contracts on published products. */
@@ -171,4 +197,6 @@ export interface SnapshotOperation {
   method: string;
   /** OpenAPI path template relative to the base path (`/orders/{id}`). */
   path: string;
+  /** The operation's OpenAPI description (parameters, bodies, responses) when the API has one. */
+  spec?: unknown;
 }

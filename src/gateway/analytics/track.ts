@@ -16,6 +16,7 @@ export interface CallSink {
 export class CallTrack {
   context: RequestContext | null = null;
   errorCode: string | null = null;
+  cacheHit = false;
   readonly #start = performance.now();
   readonly #at = Date.now();
   readonly #written: number;
@@ -58,7 +59,7 @@ export class CallTrack {
       // Bytes written on the connection during this exchange: the whole response, head included.
 
       bytesOut: Math.max(0, this.#socket.bytesWritten - this.#written),
-      cacheHit: false,
+      cacheHit: this.cacheHit,
       errorCode: this.errorCode,
     });
   };

@@ -50,7 +50,7 @@ export function sessionRoutes(app: FastifyInstance, services: Services, auth: Au
     { schema: { operationId: 'listPolicyTypes', summary: 'Every policy type with its JSON Schema', tags: ['Policies'], response: { 200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), schema: Type.Unknown() })) }) } } },
     async (req) => {
       ctxOf(services, req);
-      return { items: POLICY_TYPES.map((t) => ({ name: t.name, description: t.description, schema: t.schema })) };
+      return { items: POLICY_TYPES.map((t) => ({ name: t.name, description: t.summary, schema: t.schema })) };
     },
   );
 }

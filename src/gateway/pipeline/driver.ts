@@ -1,0 +1,110 @@
+/**
+ * A request on a route with policies, after access granted it: request phase, then either the
+ * answer a policy gave (through the response phase of the policies that ran), the refusal (through
+ * the error phase), or the backend call with the request as the policies left it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { PolicyServices } from '../../policies/sdk.ts';
+import type { RequestContext } from '../access.ts';
+import { limitBody } from '../body-limit.ts';
+import { addForwarding, type SeenHeaders } from '../headers.ts';
+import type { CompiledRoute, RouteTarget } from '../runtime.ts';
+import type { Chain } from './chain.ts';
+import { GatewayExchange } from './exchange.ts';
+import { overrideTarget } from './override.ts';
+import { PolicyProxyCall } from './policy-call.ts';
+import { runBackward, runRequest } from './runner.ts';
+import { sendAnswer, sendRefusal } from './send.ts';
+import type { TraceRecorder } from './trace.ts';
+
+/** What the call record needs from the pipeline (analytics). */
+export interface PipelineTrack {
+  errorCode: string | null;
+  cacheHit: boolean;
+}
+
+export interface PipelineStart {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly route: CompiledRoute;
+  readonly requestId: string;
+  readonly headers: string[];
+  readonly seen: SeenHeaders;
+  readonly clientHost: string;
+  /** Path below the base path. */
+  readonly path: string;
+  readonly context: RequestContext;
+  readonly services: PolicyServices;
+  readonly trace: TraceRecorder | null;
+  readonly track: PipelineTrack | null;
+}
+
+export function startPipeline(p: PipelineStart, chain: Chain): void {
+  const { req, seen } = p;
+  addForwarding(p.headers, seen, { clientIp: req.socket.remoteAddress ?? '', clientHost: p.clientHost, proto: 'http', upstreamHost: p.clientHost, requestId: p.requestId });
+  const unread = seen.chunked || seen.contentLength > 0;
+  const x = new GatewayExchange(req, p.res, p.route, p.requestId, p.headers, p.context, p.path, p.context.query ?? '', p.services, p.trace, unread, seen.expectContinue);
+  x.bytesIn = seen.contentLength > 0 ? seen.contentLength : 0;
+  x.track = p.track;
+  const chunked = seen.chunked;
+  const step = runRequest(x, chain);
+  if (step === undefined) afterRequest(x, chain, p.clientHost, chunked);
+  else step.then(() => afterRequest(x, chain, p.clientHost, chunked), () => afterRequest(x, chain, p.clientHost, chunked));
+}
+
+function afterRequest(x: GatewayExchange, chain: Chain, clientHost: string, chunked: boolean): void {
+  if (x.res.destroyed) return;
+  if (x.outcome === 'refused') return sendRefusal(x, chain);
+  if (x.outcome === 'answered') {
+    const send = () => (x.outcome === 'refused' ? sendRefusal(x, chain) : sendAnswer(x, null));
+    const step = chain.hasResponse ? runBackward(x, chain, 'response') : undefined;
+    if (step === undefined) send();
+    else step.then(send, send);
+    return;
+  }
+  forward(x, chain, clientHost, chunked);
+}
+
+function forward(x: GatewayExchange, chain: Chain, clientHost: string, chunked: boolean): void {
+  const backend = x.route.backend;
+  let target: RouteTarget | null;
+  if (x.backendUrl !== null) {
+    target = overrideTarget(x.backendUrl, backend.readTimeoutMs, backend.connectTimeoutMs);
+    if (target === null) {
+      x.fail('PORTICO_POLICY_FAILED', 'The backend URL a policy chose is not an absolute http(s) URL without query');
+      return sendRefusal(x, chain);
+    }
+  } else target = backend.balancer.pick(null);
+  if (target === null) {
+    x.fail('PORTICO_CIRCUIT_OPEN');
+    return sendRefusal(x, chain);
+  }
+  const list = x.requestHeaders.list;
+  // The Host the backend sees: the target's, unless the backend preserves the client's or a
+  // policy set one of its own.
+  let hostIndex = -1;
+  if (!backend.preserveHost || x.backendUrl !== null) {
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] === 'host' && list[i + 1] === clientHost) {
+        list[i + 1] = target.authority;
+        hostIndex = i + 1;
+        break;
+      }
+    }
+  }
+  if (chain.responseBody) x.requestHeaders.set('accept-encoding', 'identity');
+  let body: Readable | Buffer | IncomingMessage | null;
+  if (x.bodyRead) {
+    body = x.requestBody;
+    x.requestHeaders.remove('content-length');
+    if (body !== null) x.requestHeaders.set('content-length', String(body.length));
+  } else if (x.unreadBody) {
+    x.unreadBody = false;
+    if (x.expectContinue) x.res.writeContinue();
+    body = chunked ? (limitBody(x.req, x.route.maxBodyBytes) as unknown as Readable) : x.req;
+  } else body = null;
+  const call = new PolicyProxyCall(x, chain, x.req, x.res, target, list, hostIndex, body);
+  call.context = x.context;
+  call.start();
+}

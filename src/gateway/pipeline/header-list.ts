@@ -1,0 +1,57 @@
+/**
+ * The SDK's `Headers` over the gateway's flat `[name, value, …]` arrays (headers.ts), so a policy
+ * edits the very list that is sent: no copy per request, repeated fields kept apart.
+ */
+import type { Headers } from '../../policies/sdk.ts';
+
+export class HeaderList implements Headers {
+  constructor(readonly list: string[]) {}
+
+  get(name: string): string | undefined {
+    const n = name.toLowerCase();
+    const l = this.list;
+    let found: string | undefined;
+    for (let i = 0; i < l.length; i += 2) {
+      if (l[i]!.toLowerCase() === n) found = found === undefined ? l[i + 1]! : `${found}, ${l[i + 1]!}`;
+    }
+    return found;
+  }
+
+  has(name: string): boolean {
+    const n = name.toLowerCase();
+    const l = this.list;
+    for (let i = 0; i < l.length; i += 2) if (l[i]!.toLowerCase() === n) return true;
+    return false;
+  }
+
+  set(name: string, value: string): void {
+    this.remove(name);
+    this.list.push(name, value);
+  }
+
+  add(name: string, value: string): void {
+    this.list.push(name, value);
+  }
+
+  remove(name: string): void {
+    const n = name.toLowerCase();
+    const l = this.list;
+    let w = 0;
+    for (let r = 0; r < l.length; r += 2) {
+      if (l[r]!.toLowerCase() === n) continue;
+      l[w++] = l[r]!;
+      l[w++] = l[r + 1]!;
+    }
+    l.length = w;
+  }
+
+  toRecord(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const l = this.list;
+    for (let i = 0; i < l.length; i += 2) {
+      const n = l[i]!.toLowerCase();
+      out[n] = out[n] === undefined ? l[i + 1]! : `${out[n]}, ${l[i + 1]!}`;
+    }
+    return out;
+  }
+}

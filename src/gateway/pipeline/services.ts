@@ -1,0 +1,30 @@
+/**
+ * The services a gateway hands its policies: counters, caches and the webhook sender are
+ * created once per gateway process and outlive snapshots (a rate limit's count survives a
+ * configuration change); warnings are logged once per distinct message.
+ */
+import type { Logger } from 'pino';
+import type { PolicyServices } from '../../policies/sdk.ts';
+
+export interface ServiceParts {
+  logger?: Logger;
+  limits?: unknown;
+  cache?: unknown;
+  webhooks?: unknown;
+}
+
+const WARNED_MAX = 1000;
+
+export function createPolicyServices(parts: ServiceParts = {}): PolicyServices {
+  const warned = new Set<string>();
+  return {
+    limits: parts.limits ?? null,
+    cache: parts.cache ?? null,
+    webhooks: parts.webhooks ?? null,
+    warn(message, fields) {
+      if (warned.has(message)) return;
+      if (warned.size < WARNED_MAX) warned.add(message);
+      parts.logger?.warn(fields ?? {}, message);
+    },
+  };
+}
