@@ -31,6 +31,8 @@ for (const dialect of DIALECTS) {
     let appId: string;
     let apiId: string;
     const received: number[] = [];
+    /** 4xx calls and their bytes during the warm-up (a contract can reach the gateway after its API). */
+    let warm4xx = { calls: 0, bytesOut: 0 };
 
     before(async () => {
       p = await startTestPortico(dialect);
@@ -47,8 +49,9 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 50 && (await call(gw.port, 'GET', '/counted/x', { 'x-api-key': key })).status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
       await gw.close(); // flushes the warm-up calls' records
       gw = await startGatewayNode({ host: '127.0.0.1', port: 0, workers: 1, controlPlaneUrl: p.url, token: p.cp.gatewayToken, dataDir: dir, logger: createLogger('silent') });
-      const baseline = await p.admin.get('/organizations/counted/analytics/timeseries?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&granularity=day');
+      const baseline = await p.admin.get('/organizations/counted/analytics/timeseries?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&granularity=day&statusClass=4xx');
       assert.equal(baseline.status, 200);
+      warm4xx = { calls: baseline.body.total.calls, bytesOut: baseline.body.total.bytesOut };
       for (let i = 0; i < 4; i++) received.push((await call(gw.port, 'GET', `/counted/ok/${i}`, { 'x-api-key': key })).wireBytes);
       for (let i = 0; i < 3; i++) received.push((await call(gw.port, 'POST', '/counted/upload', { 'x-api-key': key, 'content-type': 'text/plain' }, 'x'.repeat(100))).wireBytes);
       for (let i = 0; i < 2; i++) received.push((await call(gw.port, 'GET', '/counted/nokey')).wireBytes);
@@ -67,7 +70,7 @@ for (const dialect of DIALECTS) {
       const byClass = Object.fromEntries(top.body.items.map((x: any) => [x.key, x.calls]));
       const warmups = byClass['2xx'] - 7;
       assert.ok(warmups >= 1, `the warm-up call(s) are counted too: ${JSON.stringify(byClass)}`);
-      assert.equal(byClass['4xx'], 3);
+      assert.equal(byClass['4xx'] - warm4xx.calls, 3);
       const apps = await p.admin.get(`/organizations/counted/analytics/timeseries?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&granularity=day&application=${appId}&api=${apiId}`);
       assert.equal(apps.body.total.calls, 7 + warmups);
       assert.equal(apps.body.total.bytesIn, 300);
@@ -80,7 +83,7 @@ for (const dialect of DIALECTS) {
       // The figure also holds the warm-up calls; it can be larger, never smaller.
       assert.ok(all.body.total.bytesOut >= sent, `${all.body.total.bytesOut} ≥ ${sent}`);
       const denials = await p.admin.get('/organizations/counted/analytics/timeseries?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&granularity=day&statusClass=4xx');
-      assert.equal(denials.body.total.bytesOut, received.slice(7).reduce((a, b) => a + b, 0));
+      assert.equal(denials.body.total.bytesOut - warm4xx.bytesOut, received.slice(7).reduce((a, b) => a + b, 0));
     });
   });
 }
