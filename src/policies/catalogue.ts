@@ -2,7 +2,14 @@
  * The policy catalogue: every type, in the order GET /policy-types lists them.
  */
 import type { PolicyDefinition } from './sdk.ts';
+import { choose } from './choose/policy.ts';
+import { returnResponse } from './return-response/policy.ts';
+import { rewritePath } from './rewrite-path/policy.ts';
+import { setBackend } from './set-backend/policy.ts';
+import { setBody } from './set-body/policy.ts';
 import { setHeader } from './set-header/policy.ts';
+import { setQuery } from './set-query/policy.ts';
+import { setVariable } from './set-variable/policy.ts';
 import { quota, rateLimit } from './limits.ts';
 
-export const CATALOGUE = [setHeader, rateLimit, quota] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota] as unknown as readonly PolicyDefinition<never>[];

@@ -6,7 +6,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { PolicyConfigError, type PolicyDefinition } from './sdk.ts';
+import { PolicyConfigError, type CompileEnv, type PolicyDefinition, type PolicyInstance } from './sdk.ts';
 import { CATALOGUE } from './catalogue.ts';
 
 export const POLICY_TYPES: readonly PolicyDefinition<never>[] = CATALOGUE;
@@ -38,10 +38,36 @@ export function validatePolicyConfig(type: string, config: unknown, namedValues:
   try {
     const names = new Map<string, string>();
     for (const n of namedValues) names.set(n, '');
-    definition.compile(config as never, { namedValues: names, policyId: 'validation', scope: { type: 'api', id: null } });
+    compilePolicy(type, config, { namedValues: names, policyId: 'validation', scope: { type: 'api', id: null } });
     return [];
   } catch (error) {
     if (error instanceof PolicyConfigError) return [{ pointer: `/config${error.pointer}`, message: error.message }];
     return [{ pointer: '/config', message: (error as Error).message }];
+  }
+}
+
+/** A config error whose pointer is already relative to the top-level config. */
+class PlacedConfigError extends PolicyConfigError {}
+
+/**
+ * Validates a config against its type's schema and compiles it; nested policies (choose) compile
+ * through the same function, so their configs are checked as strictly as top-level ones. `at` is
+ * the nested policy's place in the top-level config (`/when/0/policies/1`), '' at the top.
+ */
+export function compilePolicy(type: string, config: unknown, env: CompileEnv, at = ''): PolicyInstance {
+  const definition = byName.get(type);
+  const validate = validators.get(type);
+  if (definition === undefined || validate === undefined) throw new PlacedConfigError(at === '' ? '/type' : `${at}/type`, `unknown policy type "${type}"`);
+  const base = at === '' ? '' : `${at}/config`;
+  if (!validate(config)) {
+    const first = validate.errors?.[0];
+    throw new PlacedConfigError(`${base}${first?.instancePath ?? ''}`, first?.message ?? 'invalid');
+  }
+  const nested: CompileEnv = { ...env, compile: (t, c, p) => compilePolicy(t, c, nested, `${base}${p}`) };
+  try {
+    return definition.compile(config as never, nested);
+  } catch (error) {
+    if (error instanceof PolicyConfigError && !(error instanceof PlacedConfigError)) throw new PlacedConfigError(`${base}${error.pointer}`, error.message);
+    throw error;
   }
 }

@@ -62,6 +62,8 @@ export interface DoneInfo {
 /** One request's state as policies see and change it. */
 export interface Exchange {
   readonly phase: Phase;
+  /** `answered` after respond(), `refused` after refuse() or a backend failure. */
+  readonly outcome: 'open' | 'answered' | 'refused';
   readonly requestId: string;
   readonly method: string;
   /** Address of the client (the socket's peer; policies that trust proxies read X-Forwarded-For). */
@@ -130,6 +132,8 @@ export interface CompileEnv {
   readonly scope: { readonly type: string; readonly id: string | null };
   /** The operation's OpenAPI description when the policy is at operation or API scope. */
   readonly operationSpec?: unknown;
+  /** Validates and compiles a nested policy (choose); errors point below `pointer`. */
+  readonly compile?: (type: string, config: unknown, pointer: string) => PolicyInstance;
 }
 
 /** A config problem found while compiling: reported with a JSON pointer into the config. */

@@ -1,4 +1,5 @@
 /** Fixtures for policy tests through the real gateway: an echo backend and snapshots with policies. */
+import { validatePolicyConfig } from '../../src/policies/registry.ts';
 import type { Server } from 'node:http';
 import type { SnapshotPolicy, SnapshotPolicyScope } from '../../src/snapshot/types.ts';
 import type { Gateway } from '../../src/gateway/index.ts';
@@ -53,4 +54,10 @@ export async function policyBed(policies: PolicySpec[] = [], backendServer: Serv
       await closeServer(backendServer);
     },
   };
+}
+
+/** The distinct JSON pointers of the problems a config has (`['unknown-type']` for an unknown type). */
+export function pointers(type: string, config: unknown, namedValues: string[] = []): string[] {
+  const result = validatePolicyConfig(type, config, namedValues);
+  return result === 'unknown-type' ? [result] : [...new Set(result.map((e) => e.pointer))];
 }

@@ -10,7 +10,7 @@
  * could open an API an IP filter or an authentication policy protects: it refuses every call of
  * its chain with PORTICO_POLICY_FAILED, and the gateway logs it once.
  */
-import { policyDefinition } from '../../policies/registry.ts';
+import { compilePolicy, policyDefinition } from '../../policies/registry.ts';
 import { PolicyConfigError, type PolicyInstance } from '../../policies/sdk.ts';
 import type { Snapshot, SnapshotPolicy, SnapshotPolicyScope } from '../../snapshot/types.ts';
 import type { RequestContext } from '../access.ts';
@@ -98,10 +98,8 @@ export function compilePolicies(snapshot: Snapshot, report: CompileReport): Map<
 
 export function compilePart(p: SnapshotPolicy, namedValues: ReadonlyMap<string, string>, operationSpec: unknown, report: CompileReport): ChainPart {
   const base = { id: p.id, type: p.type, scope: p.scope.type, scopeId: p.scope.id };
-  const definition = policyDefinition(p.type);
   try {
-    if (definition === undefined) throw new PolicyConfigError('/type', `unknown policy type "${p.type}"`);
-    const instance = definition.compile(p.config as never, { namedValues, policyId: p.id, scope: p.scope, operationSpec });
+    const instance = compilePolicy(p.type, p.config, { namedValues, policyId: p.id, scope: p.scope, operationSpec });
     return Object.freeze({ ...base, instance });
   } catch (error) {
     const reason = error instanceof PolicyConfigError ? `${error.pointer}: ${error.message}` : (error as Error).message;
