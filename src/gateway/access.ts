@@ -16,7 +16,7 @@
 import type { JWTPayload } from 'jose';
 import { sha256 } from '../core/crypto.ts';
 import type { ErrorCode } from '../core/errors.ts';
-import type { Snapshot, SnapshotApi, SnapshotContractStatus } from '../snapshot/types.ts';
+import { TRACE_AUDIENCE, type Snapshot, type SnapshotApi, type SnapshotContractStatus } from '../snapshot/types.ts';
 import { ApplicationTokenVerifier, ExternalJwtVerifier, isDenial, type ApplicationToken, type Denial } from './tokens.ts';
 
 export interface CompiledContract {
@@ -42,6 +42,8 @@ export interface AccessTables {
   /** Published product → the API ids it covers. */
   readonly products: ReadonlyMap<string, ReadonlySet<string>>;
   readonly tokens: ApplicationTokenVerifier | null;
+  /** Verifies admin trace tokens (same keys, audience portico-trace, subject = organization). */
+  readonly traceTokens: ApplicationTokenVerifier | null;
 }
 
 export interface RouteAccess {
@@ -84,7 +86,7 @@ const CONTRACT_CODES: Record<Exclude<SnapshotContractStatus, 'active'>, ErrorCod
 /** When no active contract covers the API, the one reported: the closest to granting access. */
 const STATUS_RANK: Record<SnapshotContractStatus, number> = { active: 0, suspended: 1, pending: 2, rejected: 3, cancelled: 4 };
 
-const EMPTY: AccessTables = Object.freeze({ keys: new Map(), applications: new Map(), products: new Map(), tokens: null });
+const EMPTY: AccessTables = Object.freeze({ keys: new Map(), applications: new Map(), products: new Map(), tokens: null, traceTokens: null });
 
 /** Plan names are free text; a header value must be visible ASCII (RFC 9110 §5.5), so the rest is percent-encoded. */
 export function headerSafe(value: string): string {
@@ -116,7 +118,8 @@ export function compileAccess(snapshot: Snapshot): AccessTables {
     }
   }
   const tokens = snapshot.tokens ? new ApplicationTokenVerifier(snapshot.tokens) : null;
-  return Object.freeze({ keys, applications, products, tokens });
+  const traceTokens = snapshot.tokens ? new ApplicationTokenVerifier({ ...snapshot.tokens, audience: TRACE_AUDIENCE }) : null;
+  return Object.freeze({ keys, applications, products, tokens, traceTokens });
 }
 
 const HEADER_NAME = /^[A-Za-z0-9-]+$/;

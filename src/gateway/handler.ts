@@ -18,6 +18,8 @@ import type { CompiledRoute } from './runtime.ts';
 import { isDenial } from './tokens.ts';
 import { CallTrack, type CallSink } from './analytics/track.ts';
 import { startPipeline } from './pipeline/driver.ts';
+import { traceFor } from './pipeline/trace-access.ts';
+import type { TraceRecorder } from './pipeline/trace.ts';
 import type { PolicyServices } from '../policies/sdk.ts';
 
 export interface RuntimeHolder {
@@ -125,7 +127,16 @@ function proceed(
     const chain = policies.chainFor(outcome);
     if (chain.parts.length > 0) {
       const path = stripSegments(target.path, route.prefixSegments);
-      startPipeline({ req, res, route, requestId, headers, seen: s, clientHost, path, context: outcome, services: holder.services, trace: null, track }, chain);
+      const start = (trace: TraceRecorder | null) => startPipeline({ req, res, route, requestId, headers, seen: s, clientHost, path, context: outcome, services: holder.services, trace, track }, chain);
+      const trace = s.traceToken === null ? null : traceFor(holder.current!.access, s.traceToken, route.organizationId, route.apiId, requestId);
+      if (trace instanceof Promise) {
+        const mine: SeenHeaders = { ...s };
+        trace
+          .then((t) => {
+            if (!res.destroyed) startPipeline({ req, res, route, requestId, headers, seen: mine, clientHost, path, context: outcome, services: holder.services, trace: t, track }, chain);
+          })
+          .catch(() => sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0));
+      } else start(trace);
       return;
     }
   }

@@ -21,6 +21,7 @@ const enum Kind {
   ContentLength,
   TransferEncoding,
   Expect,
+  TraceToken,
 }
 
 const SPECIAL: Record<string, Kind> = Object.assign(Object.create(null) as Record<string, Kind>, {
@@ -41,6 +42,8 @@ const SPECIAL: Record<string, Kind> = Object.assign(Object.create(null) as Recor
   forwarded: Kind.Forwarded,
   'x-request-id': Kind.RequestId,
   'content-length': Kind.ContentLength,
+  // An admin's trace token (policy trace): read by the gateway, never forwarded.
+  'portico-trace-token': Kind.TraceToken,
 });
 
 /** What copyRequestHeaders saw; one reused object (the request path is synchronous up to dispatch). */
@@ -54,10 +57,11 @@ export interface SeenHeaders {
   upgrade: string | null;
   xff: string | null;
   forwarded: string | null;
+  traceToken: string | null;
 }
 
 export function newSeen(): SeenHeaders {
-  return { host: '', requestId: null, contentLength: -1, chunked: false, expectContinue: false, upgrade: null, xff: null, forwarded: null };
+  return { host: '', requestId: null, contentLength: -1, chunked: false, expectContinue: false, upgrade: null, xff: null, forwarded: null, traceToken: null };
 }
 
 // Client-supplied ids are kept when they are short printable tokens, else replaced.
@@ -73,6 +77,7 @@ export function copyRequestHeaders(raw: readonly string[], seen: SeenHeaders): s
   seen.upgrade = null;
   seen.xff = null;
   seen.forwarded = null;
+  seen.traceToken = null;
   const out: string[] = [];
   let connection: string | null = null;
   for (let i = 0; i < raw.length; i += 2) {
@@ -112,6 +117,9 @@ export function copyRequestHeaders(raw: readonly string[], seen: SeenHeaders): s
         break;
       case Kind.Expect:
         if (value.toLowerCase() === '100-continue') seen.expectContinue = true;
+        break;
+      case Kind.TraceToken:
+        seen.traceToken = value;
         break;
       default:
         break;

@@ -17,6 +17,7 @@ import { importRoutes } from './routes/imports.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { planRoutes } from './routes/plans.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { policyToolRoutes } from './routes/policy-tools.ts';
 import { userRoutes } from './routes/users.ts';
 import { tokenRoutes } from './token.ts';
 import { validatorCompiler } from './validation.ts';
@@ -82,6 +83,7 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
       userRoutes(api, services);
       organizationRoutes(api, services, urls);
       catalogRoutes(api, services);
+      policyToolRoutes(api, services, auth);
       importRoutes(api, services, options.gatewayUrl ?? 'http://127.0.0.1:8000');
       configRoutes(api, services);
       planRoutes(api, services);

@@ -4,6 +4,7 @@ import { safeEqual, sha256 } from '../core/crypto.ts';
 import { randomToken } from '../core/ids.ts';
 import type { Role } from '../domain/common.ts';
 import { GATEWAY_AUDIENCE } from '../snapshot/access.ts';
+import { TRACE_AUDIENCE } from '../snapshot/types.ts';
 import { tables } from '../store/index.ts';
 import type { StoredApplication } from './applications.ts';
 import type { Principal, Services } from './context.ts';
@@ -81,6 +82,25 @@ export class Authenticator {
       .setJti(randomToken(12))
       .sign(key.privateKey);
     return { access_token: token, token_type: 'Bearer', expires_in: APPLICATION_TOKEN_TTL_SECONDS };
+  }
+
+  /**
+   * A token that makes the gateway trace the policies of calls to this organization's APIs
+   * (header `Portico-Trace-Token`). Short-lived; the caller's role was checked by the route.
+   */
+  async issueTraceToken(organizationId: string, ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
+    const key = await this.keys.current();
+    const iat = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: SigningKeys.alg, kid: key.kid, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(TRACE_AUDIENCE)
+      .setSubject(organizationId)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttlSeconds)
+      .setJti(randomToken(12))
+      .sign(key.privateKey);
+    return { token, expiresAt: new Date((iat + ttlSeconds) * 1000).toISOString() };
   }
 
   /** Resolves a bearer token to its principal, refusing expired, foreign or revoked ones. */

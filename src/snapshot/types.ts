@@ -3,6 +3,9 @@
  * The control plane builds it from the store; the gateway compiles it into a router and pipelines.
  * This file is the contract between the two planes: add fields, never change their meaning.
  */
+/** Audience of the admin trace tokens (subject: the organization whose calls may be traced). */
+export const TRACE_AUDIENCE = 'portico-trace';
+
 export interface Snapshot {
   /** Monotonic revision of the store; every change bumps it. */
   revision: number;

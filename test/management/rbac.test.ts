@@ -84,6 +84,7 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   migrateContract: (ids) => ({ planId: ids.planId }),
   importApi: () => ({ document: { openapi: '3.0.3', info: { title: 'intruder', version: '1' }, servers: [{ url: 'http://127.0.0.1:9' }], paths: {} }, basePath: '/intruder-import' }),
   applyConfig: () => ({ document: { portico: 1, backends: [{ name: 'intruder', targets: [{ url: 'http://127.0.0.1:9/' }] }] } }),
+  createTraceToken: () => ({ ttlSeconds: 60 }),
 };
 
 interface WriteRoute {

@@ -50,7 +50,18 @@ export function startPipeline(p: PipelineStart, chain: Chain): void {
   const chunked = seen.chunked;
   const step = runRequest(x, chain);
   if (step === undefined) afterRequest(x, chain, p.clientHost, chunked);
-  else step.then(() => afterRequest(x, chain, p.clientHost, chunked), () => afterRequest(x, chain, p.clientHost, chunked));
+  else step.then(() => afterRequest(x, chain, p.clientHost, chunked)).catch(() => internal(x));
+}
+
+/** A throw in an asynchronous continuation is answered, never left as an unhandled rejection. */
+export function internal(x: GatewayExchange): void {
+  if (x.res.headersSent || x.res.destroyed) {
+    x.res.destroy();
+    return;
+  }
+  x.fail('PORTICO_INTERNAL');
+  x.phase = 'error';
+  sendRefusal(x, { parts: [], requestBody: false, responseBody: false, hasResponse: false, hasError: false });
 }
 
 function afterRequest(x: GatewayExchange, chain: Chain, clientHost: string, chunked: boolean): void {
@@ -60,7 +71,7 @@ function afterRequest(x: GatewayExchange, chain: Chain, clientHost: string, chun
     const send = () => (x.outcome === 'refused' ? sendRefusal(x, chain) : sendAnswer(x, null));
     const step = chain.hasResponse ? runBackward(x, chain, 'response') : undefined;
     if (step === undefined) send();
-    else step.then(send, send);
+    else step.then(send).catch(() => internal(x));
     return;
   }
   forward(x, chain, clientHost, chunked);

@@ -63,12 +63,11 @@ export class PolicyProxyCall extends ProxyCall {
     }
     const step = this.chain.hasResponse ? runBackward(x, this.chain, 'response') : undefined;
     if (step === undefined) return this.#head();
-    step.then(
-      () => {
+    step
+      .then(() => {
         if (this.#head()) resume();
-      },
-      () => this.#cut(),
-    );
+      })
+      .catch(() => this.#cut());
     return false;
   }
 
@@ -114,7 +113,7 @@ export class PolicyProxyCall extends ProxyCall {
     const step = runBackward(x, this.chain, 'response');
     const send = () => (x.outcome === 'refused' ? sendRefusal(x, this.chain) : sendAnswer(x, this.target.url));
     if (step === undefined) send();
-    else step.then(send, () => this.#cut());
+    else step.then(send).catch(() => this.#cut());
   }
 
   override onError(err: Error): void {

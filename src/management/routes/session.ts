@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { PorticoError } from '../../core/errors.ts';
-import { POLICY_TYPES } from '../../policies/registry.ts';
 import { SESSION_TTL_SECONDS, type Authenticator } from '../../services/auth.ts';
 import type { Services } from '../../services/context.ts';
 import { SESSION_COOKIE, readCookie } from '../auth-hook.ts';
@@ -15,7 +14,7 @@ const Me = Type.Object({
   roles: Type.Record(Type.String(), Type.String()),
 });
 
-/** Console sign-in/out, "who am I", and the policy type catalogue. */
+/** Console sign-in/out and "who am I". */
 export function sessionRoutes(app: FastifyInstance, services: Services, auth: Authenticator, secureCookies: boolean): void {
   const tags = ['Session'];
   app.post(
@@ -45,12 +44,4 @@ export function sessionRoutes(app: FastifyInstance, services: Services, auth: Au
     return reply.code(204).header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).send();
   });
   app.get('/me', { schema: { operationId: 'me', summary: 'The caller and their roles', tags, response: { 200: Me } } }, async (req) => ctxOf(services, req).actor);
-  app.get(
-    '/policy-types',
-    { schema: { operationId: 'listPolicyTypes', summary: 'Every policy type with its JSON Schema', tags: ['Policies'], response: { 200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), schema: Type.Unknown() })) }) } } },
-    async (req) => {
-      ctxOf(services, req);
-      return { items: POLICY_TYPES.map((t) => ({ name: t.name, description: t.summary, schema: t.schema })) };
-    },
-  );
 }
