@@ -1,6 +1,7 @@
 // Runs every `*.test.ts` under src/ and test/ with node:test through tsx.
 // Node 20 neither expands quoted globs nor finds .ts test files by itself, so we list them here.
-// `npm test -- path/to/file.test.ts` runs only the named files.
+// `npm test -- path/to/file.test.ts` runs only the named files. A file that runs longer than
+// FILE_TIMEOUT_MS fails instead of holding up the whole run (a hang must not stall CI).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,11 +17,12 @@ function find(dir) {
   return out;
 }
 
+const FILE_TIMEOUT_MS = 180_000;
 const named = process.argv.slice(2);
 const files = named.length > 0 ? named : ['src', 'test'].flatMap((d) => find(d)).sort();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: { ...process.env, PORTICO_LOG_LEVEL: process.env.PORTICO_LOG_LEVEL ?? 'silent' } },
 );
 process.exit(result.status ?? 1);

@@ -5,6 +5,7 @@
  * worker and stop the source.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { SnapshotSource } from '../feed/source.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
@@ -28,13 +29,19 @@ export interface GatewayCluster {
   close(): Promise<void>;
 }
 
+/** Longer than a worker's own drain (10 s): a worker that outlives it is stuck and is killed. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<GatewayCluster> {
   if (!cluster.isPrimary) throw new Error('runGatewayCluster must run in the primary process');
   cluster.setupPrimary({ exec: new URL('./worker.ts', import.meta.url).pathname, execArgv: process.execArgv });
   let latest: Snapshot | null = null;
   let stopping = false;
   let port = 0;
+  const listenPort = opts.port === 0 ? await freePort(opts.host) : opts.port;
   const workers = new Set<Worker>();
+  /** Workers that said they listen: only they have handlers for IPC messages such as shutdown. */
+  const listeningWorkers = new WeakSet<Worker>();
   let firstListening: (() => void) | null = null;
   const listening = new Promise<void>((resolve) => (firstListening = resolve));
 
@@ -45,9 +52,10 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
   const fork = (): void => {
     const w = cluster.fork({
       PORTICO_GATEWAY_HOST: opts.host,
-      // Always the configured port: the primary shares one listening handle per (host, port)
-      // request, so a replacement worker asking for port 0 joins the same socket as its peers.
-      PORTICO_GATEWAY_PORT: String(opts.port),
+      // A fixed port even when port 0 was asked for: a replacement worker that asks node:cluster
+      // for port 0 is given a new random port (seen on Node 20.20), so it would serve alone on a
+      // port nobody calls. The primary picks the port once, below.
+      PORTICO_GATEWAY_PORT: String(listenPort),
       PORTICO_GATEWAY_MAX_HEADER_BYTES: String(opts.maxHeaderBytes ?? ''),
       PORTICO_GATEWAY_ANALYTICS_URL: opts.analytics?.controlPlaneUrl ?? '',
       PORTICO_GATEWAY_ANALYTICS_TOKEN: opts.analytics?.token ?? '',
@@ -55,6 +63,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
     workers.add(w);
     w.on('message', (msg: ToPrimary) => {
       if (msg.type === 'listening') {
+        listeningWorkers.add(w);
         port = msg.port;
         if (latest !== null) send(w, { type: 'snapshot', snapshot: latest });
         firstListening?.();
@@ -78,8 +87,17 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
     stopping = true;
     await opts.source.stop().catch(() => {});
     const exits = [...workers].map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
-    for (const w of workers) send(w, { type: 'shutdown' });
+    // A worker still starting has no message handler yet (a shutdown message would be lost) and no
+    // connection to drain: a signal stops it. Whatever is left after the drain deadline is killed.
+    for (const w of workers) {
+      if (listeningWorkers.has(w)) send(w, { type: 'shutdown' });
+      else w.process.kill('SIGTERM');
+    }
+    const deadline = setTimeout(() => {
+      for (const w of workers) if (!w.isDead()) w.process.kill('SIGKILL');
+    }, SHUTDOWN_DEADLINE_MS);
     await Promise.all(exits);
+    clearTimeout(deadline);
   };
   const onSignal = (): void => {
     void close().then(() => {
@@ -96,4 +114,16 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
     workerPids: () => [...workers].map((w) => w.process.pid!).filter((p) => p !== undefined),
     close,
   };
+}
+
+/** A port the OS considers free on `host` now (for port 0: chosen once, shared by every worker). */
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, host, resolve);
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
