@@ -1,0 +1,39 @@
+import { Type, type Static } from 'typebox';
+import { definePolicy, docBeside } from '../sdk.ts';
+import { countingInstance } from '../traffic/count.ts';
+import { BY, COST, FAIL_MODE, KEY, compileCost, compileSubject } from '../traffic/fields.ts';
+import { WINDOW_MS } from '../traffic/time.ts';
+
+const schema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Calls (units of cost) allowed per window' }),
+    per: Type.Enum(['second', 'minute', 'hour', 'day'] as const, { description: 'Window length' }),
+    algorithm: Type.Optional(
+      Type.Enum(['sliding', 'gcra'] as const, { description: '`sliding` (default): a sliding-window count; `gcra`: calls spaced evenly, with a burst of up to `limit`' }),
+    ),
+    by: Type.Optional(BY),
+    key: Type.Optional(KEY),
+    cost: Type.Optional(COST),
+    failMode: Type.Optional(FAIL_MODE),
+  },
+  { additionalProperties: false },
+);
+
+/** Azure rate-limit / rate-limit-by-key, Kong rate-limiting(-advanced), Apiman Rate Limiting. */
+export const rateLimit = definePolicy<Static<typeof schema>>({
+  name: 'rate-limit',
+  summary: 'Refuses calls beyond a number per time window, per contract unless keyed otherwise.',
+  doc: docBeside(import.meta.url),
+  phases: ['request', 'response', 'error'],
+  schema,
+  compile(config, env) {
+    return countingInstance({
+      rule: { kind: 'window', limit: config.limit, windowMs: WINDOW_MS[config.per], algorithm: config.algorithm ?? 'sliding' },
+      subject: compileSubject(config, env.policyId),
+      cost: compileCost(config.cost),
+      failMode: config.failMode ?? 'open',
+      code: 'PORTICO_RATE_LIMITED',
+      detail: `Rate limit of ${config.limit} per ${config.per} exceeded`,
+    });
+  },
+});

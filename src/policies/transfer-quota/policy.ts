@@ -1,0 +1,65 @@
+import { Type, type Static } from 'typebox';
+import type { Decision, Rule } from '../counters.ts';
+import { definePolicy, docBeside, type DoneInfo, type Exchange, type Step } from '../sdk.ts';
+import { counters, isPromise } from '../traffic/count.ts';
+import { BY, FAIL_MODE, KEY, compileSubject } from '../traffic/fields.ts';
+import { REPORTING, report } from '../traffic/report.ts';
+import { timeZone } from '../traffic/time.ts';
+
+const schema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Bytes allowed per period' }),
+    direction: Type.Enum(['upload', 'download', 'both'] as const, { description: 'Which bytes count: request bodies (`upload`), response bodies (`download`) or both' }),
+    period: Type.Enum(['day', 'week', 'month'] as const, { description: 'Calendar period' }),
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the calendar (default UTC)' })),
+    by: Type.Optional(BY),
+    key: Type.Optional(KEY),
+    failMode: Type.Optional(FAIL_MODE),
+  },
+  { additionalProperties: false },
+);
+
+const BYTES: Record<Static<typeof schema>['direction'], (i: DoneInfo) => number> = {
+  upload: (i) => i.bytesIn,
+  download: (i) => i.bytesOut,
+  both: (i) => i.bytesIn + i.bytesOut,
+};
+
+/**
+ * Apiman Transfer Quota. A call's size is known only once it is over: the policy refuses when
+ * nothing is left (peek), and counts the call's bytes when it ends (add), so the last call of a
+ * period may overshoot by its own size.
+ */
+export const transferQuota = definePolicy<Static<typeof schema>>({
+  name: 'transfer-quota',
+  summary: 'Refuses calls once a number of bytes per calendar period has been transferred.',
+  doc: docBeside(import.meta.url),
+  phases: ['request', 'response', 'error'],
+  schema,
+  compile(config, env) {
+    const rule: Rule = { kind: 'calendar', limit: config.limit, period: config.period, timeZone: timeZone(config.timeZone, '/timeZone') };
+    const subject = compileSubject(config, env.policyId);
+    const bytes = BYTES[config.direction];
+    const failMode = config.failMode ?? 'open';
+    const detail = `Transfer quota of ${config.limit} bytes per ${config.period} used up`;
+    const settle = (x: Exchange, key: string, d: Decision): void => {
+      if (d.unavailable) return x.refuse('PORTICO_LIMITS_UNAVAILABLE');
+      report(x, d);
+      if (!d.allowed) return x.refuse('PORTICO_TRANSFER_QUOTA_EXCEEDED', detail);
+      const store = counters(x);
+      x.onDone((info) => {
+        const n = bytes(info);
+        if (n > 0) void store.add(key, rule, n, Date.now());
+      });
+    };
+    return {
+      request(x): Step {
+        const key = subject(x);
+        const d = counters(x).peek(key, rule, Date.now(), failMode);
+        if (isPromise(d)) return d.then((v) => settle(x, key, v));
+        settle(x, key, d);
+      },
+      ...REPORTING,
+    };
+  },
+});
