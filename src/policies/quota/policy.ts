@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import type { Rule } from '../counters.ts';
 import { definePolicy, docBeside } from '../sdk.ts';
 import { countingInstance } from '../traffic/count.ts';
 import { BY, COST, FAIL_MODE, KEY, compileCost, compileSubject } from '../traffic/fields.ts';
@@ -17,8 +18,12 @@ const schema = Type.Object(
   { additionalProperties: false },
 );
 
+export type QuotaConfig = Static<typeof schema>;
+
+export const quotaRule = (c: QuotaConfig): Rule => ({ kind: 'calendar', limit: c.limit, period: c.period, timeZone: timeZone(c.timeZone, '/timeZone') });
+
 /** Azure quota / quota-by-key, Kong rate-limiting's day/month limits, Apiman Quota. */
-export const quota = definePolicy<Static<typeof schema>>({
+export const quota = definePolicy<QuotaConfig>({
   name: 'quota',
   summary: 'Refuses calls beyond a number per calendar day, week or month.',
   doc: docBeside(import.meta.url),
@@ -26,7 +31,7 @@ export const quota = definePolicy<Static<typeof schema>>({
   schema,
   compile(config, env) {
     return countingInstance({
-      rule: { kind: 'calendar', limit: config.limit, period: config.period, timeZone: timeZone(config.timeZone, '/timeZone') },
+      rule: quotaRule(config),
       subject: compileSubject(config, env.policyId),
       cost: compileCost(config.cost),
       failMode: config.failMode ?? 'open',

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import type { Rule } from '../counters.ts';
 import { definePolicy, docBeside } from '../sdk.ts';
 import { countingInstance } from '../traffic/count.ts';
 import { BY, COST, FAIL_MODE, KEY, compileCost, compileSubject } from '../traffic/fields.ts';
@@ -19,8 +20,12 @@ const schema = Type.Object(
   { additionalProperties: false },
 );
 
+export type RateLimitConfig = Static<typeof schema>;
+
+export const rateLimitRule = (c: RateLimitConfig): Rule => ({ kind: 'window', limit: c.limit, windowMs: WINDOW_MS[c.per], algorithm: c.algorithm ?? 'sliding' });
+
 /** Azure rate-limit / rate-limit-by-key, Kong rate-limiting(-advanced), Apiman Rate Limiting. */
-export const rateLimit = definePolicy<Static<typeof schema>>({
+export const rateLimit = definePolicy<RateLimitConfig>({
   name: 'rate-limit',
   summary: 'Refuses calls beyond a number per time window, per contract unless keyed otherwise.',
   doc: docBeside(import.meta.url),
@@ -28,7 +33,7 @@ export const rateLimit = definePolicy<Static<typeof schema>>({
   schema,
   compile(config, env) {
     return countingInstance({
-      rule: { kind: 'window', limit: config.limit, windowMs: WINDOW_MS[config.per], algorithm: config.algorithm ?? 'sliding' },
+      rule: rateLimitRule(config),
       subject: compileSubject(config, env.policyId),
       cost: compileCost(config.cost),
       failMode: config.failMode ?? 'open',

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import type { IntervalRule } from '../counters.ts';
 import { definePolicy, docBeside } from '../sdk.ts';
 import { countingInstance } from '../traffic/count.ts';
 import { BY, FAIL_MODE, KEY, compileSubject } from '../traffic/fields.ts';
@@ -16,22 +17,26 @@ const schema = Type.Object(
   { additionalProperties: false },
 );
 
+export type SpikeArrestConfig = Static<typeof schema>;
+
+export const spikeArrestRule = (c: SpikeArrestConfig): IntervalRule => ({ kind: 'interval', intervalMs: PER_MS[c.per] / c.rate });
+
 /** Apigee SpikeArrest; Azure, Kong and Apiman have no exact counterpart (see README). */
-export const spikeArrest = definePolicy<Static<typeof schema>>({
+export const spikeArrest = definePolicy<SpikeArrestConfig>({
   name: 'spike-arrest',
   summary: 'Smooths traffic: refuses a call that comes sooner than one interval after the previous one.',
   doc: docBeside(import.meta.url),
   phases: ['request', 'response', 'error'],
   schema,
   compile(config, env) {
-    const intervalMs = PER_MS[config.per] / config.rate;
+    const rule = spikeArrestRule(config);
     return countingInstance({
-      rule: { kind: 'interval', intervalMs },
+      rule,
       subject: compileSubject(config, env.policyId),
       cost: () => 1,
       failMode: config.failMode ?? 'open',
       code: 'PORTICO_SPIKE_ARREST',
-      detail: `At most one call every ${intervalMs} ms`,
+      detail: `At most one call every ${rule.intervalMs} ms`,
     });
   },
 });

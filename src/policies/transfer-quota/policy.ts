@@ -19,7 +19,11 @@ const schema = Type.Object(
   { additionalProperties: false },
 );
 
-const BYTES: Record<Static<typeof schema>['direction'], (i: DoneInfo) => number> = {
+export type TransferQuotaConfig = Static<typeof schema>;
+
+export const transferQuotaRule = (c: TransferQuotaConfig): Rule => ({ kind: 'calendar', limit: c.limit, period: c.period, timeZone: timeZone(c.timeZone, '/timeZone') });
+
+const BYTES: Record<TransferQuotaConfig['direction'], (i: DoneInfo) => number> = {
   upload: (i) => i.bytesIn,
   download: (i) => i.bytesOut,
   both: (i) => i.bytesIn + i.bytesOut,
@@ -30,14 +34,14 @@ const BYTES: Record<Static<typeof schema>['direction'], (i: DoneInfo) => number>
  * nothing is left (peek), and counts the call's bytes when it ends (add), so the last call of a
  * period may overshoot by its own size.
  */
-export const transferQuota = definePolicy<Static<typeof schema>>({
+export const transferQuota = definePolicy<TransferQuotaConfig>({
   name: 'transfer-quota',
   summary: 'Refuses calls once a number of bytes per calendar period has been transferred.',
   doc: docBeside(import.meta.url),
   phases: ['request', 'response', 'error'],
   schema,
   compile(config, env) {
-    const rule: Rule = { kind: 'calendar', limit: config.limit, period: config.period, timeZone: timeZone(config.timeZone, '/timeZone') };
+    const rule = transferQuotaRule(config);
     const subject = compileSubject(config, env.policyId);
     const bytes = BYTES[config.direction];
     const failMode = config.failMode ?? 'open';
