@@ -2,7 +2,7 @@
  * The contract between the traffic-control policies and the counters behind them (issue 6).
  * One interface, two stores (APISIX `limit-count/{local,redis}`): `MemoryCounterStore` for a single
  * node, `RedisCounterStore` when several gateway nodes must share the counts. Keys are opaque strings
- * built by the policies (`q:<policyId>:<contractId>`); rules are compiled once per snapshot.
+ * built by the policies (`contract:<contractId>/<policyId>`, src/policies/traffic/keys.ts); rules are compiled once per snapshot.
  */
 
 import type { Counters } from '../../policies/counters.ts';
