@@ -2,14 +2,12 @@ import { Type, type Static } from 'typebox';
 import type { Acquisition } from '../counters.ts';
 import { definePolicy, docBeside, type Exchange, type Step } from '../sdk.ts';
 import { counters, isPromise } from '../traffic/count.ts';
-import { BY, FAIL_MODE, KEY, compileSubject } from '../traffic/fields.ts';
+import { KEYED, compileSubject } from '../traffic/fields.ts';
 
 const schema = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Calls allowed in flight at once' }),
-    by: Type.Optional(BY),
-    key: Type.Optional(KEY),
-    failMode: Type.Optional(FAIL_MODE),
+    ...KEYED,
   },
   { additionalProperties: false },
 );

@@ -25,6 +25,15 @@ export const FAIL_MODE = Type.Enum(['open', 'closed'] as const, {
   description: 'When the counter store (Redis) cannot be reached: `open` (default) lets calls through uncounted, `closed` answers 503 PORTICO_LIMITS_UNAVAILABLE',
 });
 
+/** `by`, `key` and `failMode`: every traffic-control policy has them. */
+export const KEYED = { by: Type.Optional(BY), key: Type.Optional(KEY), failMode: Type.Optional(FAIL_MODE) };
+
+/** A calendar period of a time zone (quota, transfer quota). */
+export const CALENDAR = {
+  period: Type.Enum(['day', 'week', 'month'] as const, { description: 'Calendar period: from local midnight, from Monday 00:00, from the 1st 00:00' }),
+  timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the calendar (default UTC); periods follow daylight-saving changes' })),
+};
+
 export interface Keyed {
   by?: string;
   key?: string;

@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import type { Decision, Rule } from '../counters.ts';
 import { definePolicy, docBeside, type DoneInfo, type Exchange, type Step } from '../sdk.ts';
 import { counters, isPromise } from '../traffic/count.ts';
-import { BY, FAIL_MODE, KEY, compileSubject } from '../traffic/fields.ts';
+import { CALENDAR, KEYED, compileSubject } from '../traffic/fields.ts';
 import { REPORTING, report } from '../traffic/report.ts';
 import { timeZone } from '../traffic/time.ts';
 
@@ -10,11 +10,8 @@ const schema = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Bytes allowed per period' }),
     direction: Type.Enum(['upload', 'download', 'both'] as const, { description: 'Which bytes count: request bodies (`upload`), response bodies (`download`) or both' }),
-    period: Type.Enum(['day', 'week', 'month'] as const, { description: 'Calendar period' }),
-    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the calendar (default UTC)' })),
-    by: Type.Optional(BY),
-    key: Type.Optional(KEY),
-    failMode: Type.Optional(FAIL_MODE),
+    ...CALENDAR,
+    ...KEYED,
   },
   { additionalProperties: false },
 );
