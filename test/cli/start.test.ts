@@ -198,7 +198,7 @@ describe('portico start', () => {
         ['rate-limit', 5, 5],
       ],
     );
-    const reset = await fetch(`${first.controlPlane}/management/v1/organizations/demo/applications/${demo.id}/usage/reset`, { method: 'POST', headers: auth });
+    const reset = await fetch(`${first.controlPlane}/management/v1/organizations/demo/applications/${demo.id}/usage/reset`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
     assert.equal(reset.status, 200, await reset.clone().text());
     assert.ok(((await reset.json()) as { removed: number }).removed >= 2);
     const after = await fetch(`${first.gateway}/echo/limits`, { headers: { 'x-api-key': DEMO_KEY } });

@@ -23,7 +23,7 @@ const Usage = Type.Object({
   coverage: Type.Enum(['gateway', 'shared'] as const, { description: '`shared`: read from Redis, every gateway\'s calls; `gateway`: the counts of the gateway running in this process only' }),
   limits: Type.Array(LimitUsage),
 });
-const ResetBody = Type.Union([Type.Object({ contractId: Type.Optional(Id) }, { additionalProperties: false }), Type.Null()]);
+const ResetBody = Type.Object({ contractId: Type.Optional(Id) }, { additionalProperties: false, description: '`{}`: every contract of the application; `{ contractId }`: that one' });
 
 /** Usage of an application against the limits of its contracts, and the administrator's reset. */
 export function usageRoutes(app: FastifyInstance, services: Services, source: UsageSource | null): void {
@@ -47,7 +47,7 @@ export function usageRoutes(app: FastifyInstance, services: Services, source: Us
     },
     async (req) => {
       const p = req.params as P;
-      const body = req.body as { contractId?: string } | null | undefined;
+      const body = req.body as { contractId?: string } | undefined;
       return usage.reset(ctxOf(services, req), source, p.orgId, p.applicationId, body?.contractId);
     },
   );
