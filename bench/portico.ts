@@ -1,17 +1,21 @@
 /**
  * Portico under benchmark. Usage:
- *   node --import tsx bench/portico.ts <backend-origin> <routes> <workers> [none|key|key+analytics]
+ *   node --import tsx bench/portico.ts <backend-origin> <routes> <workers> [none|key|key+analytics|key+rl|key+rl-redis]
  * One API at /bench (pass-through) plus `routes - 1` other APIs with operations, so the radix tree
- * really holds that many routes. Prints `ready <port>`.
+ * really holds that many routes. `key+rl` adds a plan rate limit counted in memory, `key+rl-redis`
+ * the same in Redis (127.0.0.1:6379, strict mode); its limit is never reached, so every call pays
+ * the counting and none is refused. Prints `ready <port>`.
  */
 import { createHash } from 'node:crypto';
 import { createGateway, runGatewayCluster, type SnapshotSource } from '../src/gateway/index.ts';
 import { AnalyticsShipper } from '../src/gateway/analytics/shipper.ts';
+import { RedisCounterStore } from '../src/gateway/limits/index.ts';
 import { BENCH_KEY } from './key.ts';
 import type { Snapshot, SnapshotApi } from '../src/snapshot/types.ts';
 
 const [origin, routesArg, workersArg, mode = 'none'] = process.argv.slice(2);
-const keyed = mode === 'key' || mode === 'key+analytics';
+const keyed = mode.startsWith('key');
+const rateLimited = mode === 'key+rl' || mode === 'key+rl-redis';
 const routes = Number(routesArg ?? 1);
 // `cluster1` runs the cluster runner with a single worker (cost of the cluster path itself).
 const useCluster = workersArg === 'cluster1' || Number(workersArg) > 1;
@@ -56,12 +60,18 @@ const snapshot: Snapshot = {
         plans: [{ id: 'plan', name: 'Gold', version: 1 }],
       }
     : {}),
+  ...(rateLimited
+    ? { policies: [{ id: 'rl', organizationId: 'org', scope: { type: 'plan' as const, id: 'plan' }, type: 'rate-limit', config: { limit: 1_000_000_000, per: 'minute' }, position: 0 }] }
+    : {}),
 };
 // "analytics": every call recorded and shipped in batches (to the backend nginx, which answers 200).
 const analytics = mode === 'key+analytics' ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;
 
+const limits = mode === 'key+rl-redis' ? new RedisCounterStore({ redis: 'redis://127.0.0.1:6379', namespace: `portico-bench:${process.pid}:` }) : undefined;
+await limits?.ready();
+
 if (!useCluster) {
-  const gateway = createGateway({ host: '127.0.0.1', port: 0, ...(analytics ? { analytics } : {}) });
+  const gateway = createGateway({ host: '127.0.0.1', port: 0, ...(analytics ? { analytics } : {}), ...(limits ? { limits } : {}) });
   gateway.apply(snapshot);
   const { port } = await gateway.listen();
   console.log(`ready ${port}`);

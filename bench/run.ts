@@ -176,6 +176,8 @@ async function main(): Promise<void> {
       ['Portico, 10,000 routes, 1 worker', 10_000, '1', true, 'none'],
       ['Portico, key auth, 1 worker', 1, '1', true, 'key'],
       ['Portico, key auth + analytics, 1 worker', 1, '1', true, 'key+analytics'],
+      ['Portico, key auth + rate limit (memory), 1 worker', 1, '1', true, 'key+rl'],
+      ['Portico, key auth + rate limit (Redis), 1 worker', 1, '1', true, 'key+rl-redis'],
       ['Portico, 1 route, cluster 1 worker', 1, 'cluster1', false, 'none'],
       ['Portico, 1 route, cluster 2 workers', 1, '2', false, 'none'],
     ] as const) {

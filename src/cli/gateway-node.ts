@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AnalyticsShipper } from '../gateway/analytics/shipper.ts';
 import type { Logger } from '../core/logger.ts';
 import { createGateway, RemoteSnapshotSource, runGatewayCluster } from '../gateway/index.ts';
+import { createCounterStore, type CounterStore, type LimitsSettings } from '../gateway/limits/index.ts';
 
 export interface GatewayNodeOptions {
   host: string;
@@ -12,6 +13,10 @@ export interface GatewayNodeOptions {
   token: string;
   dataDir: string;
   logger: Logger;
+  /** Counter store settings (default: memory, quotas not saved). */
+  limits?: LimitsSettings;
+  /** A store made by the caller, who closes it (`portico start` shares it with the control plane); one worker only. */
+  counters?: CounterStore;
 }
 
 export interface RunningGateway {
@@ -33,12 +38,14 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
   });
   if (options.workers > 1) {
     const analytics = { controlPlaneUrl: options.controlPlaneUrl, token: options.token };
-    const cluster = await runGatewayCluster({ workers: options.workers, host: options.host, port: options.port, source, analytics });
+    const cluster = await runGatewayCluster({ workers: options.workers, host: options.host, port: options.port, source, analytics, ...(options.limits ? { limits: options.limits } : {}) });
     return { port: cluster.port, close: () => cluster.close() };
   }
   // Call records go to the control plane in batches, off the request path.
   const shipper = new AnalyticsShipper({ controlPlaneUrl: options.controlPlaneUrl, token: options.token, gateway: `${hostname()}/${process.pid}` });
-  const gateway = createGateway({ host: options.host, port: options.port, logger: options.logger, analytics: shipper });
+  const own = options.counters === undefined && options.limits !== undefined ? createCounterStore(options.limits, options.logger) : null;
+  const limits = options.counters ?? own;
+  const gateway = createGateway({ host: options.host, port: options.port, logger: options.logger, analytics: shipper, ...(limits ? { limits } : {}) });
   const { port } = await gateway.listen();
   await source.start((snapshot) => {
     try {
@@ -53,6 +60,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
       await source.stop();
       await gateway.close();
       await shipper.close();
+      await own?.close();
     },
   };
 }

@@ -16,6 +16,11 @@ export interface PorticoConfig {
   logLevel: string;
   /** Days raw call records are kept; roll-ups stay. */
   analyticsRetentionDays: number;
+  /**
+   * Counters of the traffic-control policies: in each gateway process's memory (quotas saved in
+   * dataDir) unless a Redis URL is given, then shared by every gateway through Redis.
+   */
+  limits: { redisUrl: string | null; redisMode: 'strict' | 'batching' };
 }
 
 export type ConfigOverrides = Partial<{
@@ -25,7 +30,21 @@ export type ConfigOverrides = Partial<{
   controlPlanePort: number;
   gatewayPort: number;
   workers: number;
+  redisUrl: string;
+  redisMode: string;
 }>;
+
+function redisMode(value: string | undefined): 'strict' | 'batching' {
+  if (value === undefined || value === '' || value === 'strict') return 'strict';
+  if (value === 'batching') return 'batching';
+  throw new Error(`PORTICO_REDIS_MODE must be strict or batching, got "${value}"`);
+}
+
+function redisUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  if (!/^rediss?:\/\//.test(value)) throw new Error('PORTICO_REDIS_URL must be a redis:// or rediss:// URL');
+  return value;
+}
 
 function intFrom(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -58,6 +77,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     },
     logLevel: env.PORTICO_LOG_LEVEL ?? 'info',
     analyticsRetentionDays: intFrom(env.PORTICO_ANALYTICS_RETENTION_DAYS, 'PORTICO_ANALYTICS_RETENTION_DAYS') ?? 7,
+    limits: { redisUrl: redisUrl(overrides.redisUrl ?? env.PORTICO_REDIS_URL), redisMode: redisMode(overrides.redisMode ?? env.PORTICO_REDIS_MODE) },
   };
   return Object.freeze(config);
 }

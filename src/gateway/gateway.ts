@@ -15,6 +15,9 @@ import { handleUpgrade } from './upgrade.ts';
 import { UpstreamRegistry } from './upstream/pool.ts';
 import { createPolicyServices } from './pipeline/services.ts';
 import { closeOverrides } from './pipeline/override.ts';
+import { MemoryCounterStore } from './limits/memory-store.ts';
+import { limitsLog } from './limits/settings.ts';
+import type { CounterStore } from './limits/types.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -26,6 +29,11 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   /** Receives one record per routed call (the analytics shipper). */
   analytics?: CallSink;
+  /**
+   * Counters of the traffic-control policies, owned by the caller (who closes it). Default: a
+   * memory store of this gateway's own, closed with it. Either way it outlives snapshots.
+   */
+  limits?: CounterStore;
 }
 
 export interface Gateway {
@@ -40,7 +48,10 @@ export interface Gateway {
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null, services: createPolicyServices({ ...(options.logger ? { logger: options.logger } : {}) }) };
+  const own = options.limits === undefined ? new MemoryCounterStore({ log: limitsLog(options.logger) }) : null;
+  const limits = options.limits ?? own!;
+  const services = createPolicyServices({ limits, ...(options.logger ? { logger: options.logger } : {}) });
+  const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null, services };
   const upstreams = new UpstreamRegistry();
   const log = options.logger;
   const server: Server = createServer({
@@ -81,6 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await drain(server, options.drainTimeoutMs ?? 10_000);
       await upstreams.close();
       await closeOverrides();
+      await own?.close();
     },
   };
 }

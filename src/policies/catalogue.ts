@@ -10,6 +10,10 @@ import { setBody } from './set-body/policy.ts';
 import { setHeader } from './set-header/policy.ts';
 import { setQuery } from './set-query/policy.ts';
 import { setVariable } from './set-variable/policy.ts';
-import { quota, rateLimit } from './limits.ts';
+import { rateLimit } from './rate-limit/policy.ts';
+import { quota } from './quota/policy.ts';
+import { spikeArrest } from './spike-arrest/policy.ts';
+import { transferQuota } from './transfer-quota/policy.ts';
+import { concurrencyLimit } from './concurrency-limit/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit] as unknown as readonly PolicyDefinition<never>[];

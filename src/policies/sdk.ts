@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import type { ErrorCode } from '../core/errors.ts';
+import type { Counters } from './counters.ts';
 
 export const PHASES = ['request', 'response', 'error'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -102,9 +103,10 @@ export interface Exchange {
   readonly services: PolicyServices;
 }
 
-/** Counters for limit policies; implemented in src/gateway/limits/. */
+/** What the gateway hands its policies, created once per gateway process. */
 export interface PolicyServices {
-  readonly limits: unknown;
+  /** Counters of the traffic-control policies (src/gateway/limits/: memory or Redis). */
+  readonly limits: Counters;
   readonly cache: unknown;
   /** Sends a JSON document to a URL off the request path (log-to-webhook). */
   readonly webhooks: unknown;

@@ -8,6 +8,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { createServer, type AddressInfo } from 'node:net';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { SnapshotSource } from '../feed/source.ts';
+import type { LimitsSettings } from '../limits/settings.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
 
 export interface GatewayClusterOptions {
@@ -18,6 +19,8 @@ export interface GatewayClusterOptions {
   maxHeaderBytes?: number;
   /** Where each worker ships its call records; none: analytics off. */
   analytics?: { controlPlaneUrl: string; token: string };
+  /** Counter store of each worker (Redis shared by all; memory: each worker counts its own calls). */
+  limits?: LimitsSettings;
   /** Exit the process after a signal-triggered shutdown. Default true. */
   exitOnSignal?: boolean;
 }
@@ -59,6 +62,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
       PORTICO_GATEWAY_MAX_HEADER_BYTES: String(opts.maxHeaderBytes ?? ''),
       PORTICO_GATEWAY_ANALYTICS_URL: opts.analytics?.controlPlaneUrl ?? '',
       PORTICO_GATEWAY_ANALYTICS_TOKEN: opts.analytics?.token ?? '',
+      PORTICO_GATEWAY_LIMITS: opts.limits ? JSON.stringify(opts.limits) : '',
     });
     workers.add(w);
     w.on('message', (msg: ToPrimary) => {

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { AnalyticsShipper } from '../analytics/shipper.ts';
 import { createGateway } from '../gateway.ts';
+import { createCounterStore, type LimitsSettings } from '../limits/settings.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
 
 const maxHeader = Number(process.env.PORTICO_GATEWAY_MAX_HEADER_BYTES);
@@ -9,8 +10,12 @@ const analyticsUrl = process.env.PORTICO_GATEWAY_ANALYTICS_URL;
 const shipper = analyticsUrl
   ? new AnalyticsShipper({ controlPlaneUrl: analyticsUrl, token: process.env.PORTICO_GATEWAY_ANALYTICS_TOKEN ?? '', gateway: `${hostname()}/${process.pid}` })
   : null;
+// Settings the primary passed (from src/core/config.ts); none: a memory store of this worker's own.
+const limitsJson = process.env.PORTICO_GATEWAY_LIMITS;
+const limits = limitsJson ? createCounterStore(JSON.parse(limitsJson) as LimitsSettings) : null;
 const gateway = createGateway({
   ...(shipper ? { analytics: shipper } : {}),
+  ...(limits ? { limits } : {}),
   host: process.env.PORTICO_GATEWAY_HOST ?? '127.0.0.1',
   port: Number(process.env.PORTICO_GATEWAY_PORT ?? 0),
   ...(maxHeader > 0 ? { maxHeaderBytes: maxHeader } : {}),
@@ -26,6 +31,7 @@ async function shutdown(): Promise<void> {
   closing = true;
   await gateway.close();
   await shipper?.close();
+  await limits?.close();
   process.exit(0);
 }
 
