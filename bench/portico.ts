@@ -1,6 +1,8 @@
 /**
  * Portico under benchmark. Usage:
- *   node --import tsx bench/portico.ts <backend-origin> <routes> <workers> [none|key|key+analytics|key+rl|key+rl-redis]
+ *   node --import tsx bench/portico.ts <backend-origin> <routes> <workers> [none | features joined by +]
+ * Features: `key` (key auth, 1,000 applications), `analytics` (records shipped), `rl` / `rl-redis`
+ * (a plan rate limit counted in memory / in Redis).
  * One API at /bench (pass-through) plus `routes - 1` other APIs with operations, so the radix tree
  * really holds that many routes. `key+rl` adds a plan rate limit counted in memory, `key+rl-redis`
  * the same in Redis (127.0.0.1:6379, strict mode); its limit is never reached, so every call pays
@@ -14,8 +16,9 @@ import { BENCH_KEY } from './key.ts';
 import type { Snapshot, SnapshotApi } from '../src/snapshot/types.ts';
 
 const [origin, routesArg, workersArg, mode = 'none'] = process.argv.slice(2);
-const keyed = mode.startsWith('key');
-const rateLimited = mode === 'key+rl' || mode === 'key+rl-redis';
+const features = new Set(mode.split('+'));
+const keyed = features.has('key');
+const rateLimited = features.has('rl') || features.has('rl-redis');
 const routes = Number(routesArg ?? 1);
 // `cluster1` runs the cluster runner with a single worker (cost of the cluster path itself).
 const useCluster = workersArg === 'cluster1' || Number(workersArg) > 1;
@@ -65,9 +68,9 @@ const snapshot: Snapshot = {
     : {}),
 };
 // "analytics": every call recorded and shipped in batches (to the backend nginx, which answers 200).
-const analytics = mode === 'key+analytics' ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;
+const analytics = features.has('analytics') ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;
 
-const limits = mode === 'key+rl-redis' ? new RedisCounterStore({ redis: 'redis://127.0.0.1:6379', namespace: `portico-bench:${process.pid}:` }) : undefined;
+const limits = features.has('rl-redis') ? new RedisCounterStore({ redis: 'redis://127.0.0.1:6379', namespace: `portico-bench:${process.pid}:` }) : undefined;
 await limits?.ready();
 
 if (!useCluster) {
