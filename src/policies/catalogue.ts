@@ -11,5 +11,8 @@ import { setHeader } from './set-header/policy.ts';
 import { setQuery } from './set-query/policy.ts';
 import { setVariable } from './set-variable/policy.ts';
 import { quota, rateLimit } from './limits.ts';
+import { cors } from './cors/policy.ts';
+import { ipFilter } from './ip-filter/policy.ts';
+import { requestSizeLimit } from './request-size-limit/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, cors, ipFilter, requestSizeLimit] as unknown as readonly PolicyDefinition<never>[];
