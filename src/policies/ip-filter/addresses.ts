@@ -45,7 +45,7 @@ export function compileList(entries: readonly string[], pointer: string): BlockL
   entries.forEach((entry, i) => {
     const slash = entry.indexOf('/');
     const base = slash === -1 ? entry : entry.slice(0, slash);
-    const parsed = isIP(base) === 0 ? null : parseAddress(base);
+    const parsed = isIP(base) === 0 || base.includes('%') ? null : parseAddress(base);
     const bad = (why: string) => new PolicyConfigError(`${pointer}/${i}`, `"${entry}" ${why}`);
     if (parsed === null) throw bad('is not an IPv4 or IPv6 address or CIDR range');
     if (slash === -1) return list.addAddress(parsed.address, parsed.family);
