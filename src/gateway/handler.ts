@@ -18,6 +18,7 @@ import type { CompiledRoute } from './runtime.ts';
 import { isDenial } from './tokens.ts';
 import { CallTrack, type CallSink } from './analytics/track.ts';
 import { startPipeline } from './pipeline/driver.ts';
+import { startBeforeAccess } from './pipeline/early.ts';
 import { traceFor } from './pipeline/trace-access.ts';
 import type { TraceRecorder } from './pipeline/trace.ts';
 import type { PolicyServices } from '../policies/sdk.ts';
@@ -72,13 +73,29 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
   const clientHost = target.host ?? seen.host;
   const hostname = hostnameOf(clientHost);
   const method = req.method!;
-  const route = rt.router.find(method, hostname, target.path, target.query, req.rawHeaders);
+  let route = rt.router.find(method, hostname, target.path, target.query, req.rawHeaders);
+  let preflightAllow: string | null = null;
   if (route === null) {
     const allow = rt.router.allowed(hostname, target.path, target.query, req.rawHeaders);
     if (allow.length === 0) return sendProblem(res, 'PORTICO_ROUTE_NOT_FOUND', requestId, undefined, undefined, hasBody());
-    return sendProblem(res, 'PORTICO_METHOD_NOT_ALLOWED', requestId, undefined, ['allow', allow.join(', ')], hasBody());
+    // A CORS preflight to an API without OPTIONS operations belongs to the operation it asks
+    // about (Azure API Management does the same); its before-access policies may answer it.
+    const wanted = method === 'OPTIONS' ? req.headers['access-control-request-method'] : undefined;
+    route = wanted === undefined ? null : rt.router.find(wanted.toUpperCase(), hostname, target.path, target.query, req.rawHeaders);
+    if (route === null || (route.policies?.early ?? null) === null) return sendProblem(res, 'PORTICO_METHOD_NOT_ALLOWED', requestId, undefined, ['allow', allow.join(', ')], hasBody());
+    preflightAllow = allow.join(', ');
   }
   const track = holder.sink === null ? null : new CallTrack(holder.sink, req, res, route, requestId, seen.contentLength > 0 ? seen.contentLength : 0);
+  const early = route.policies?.early ?? null;
+  if (early !== null) {
+    const mine: SeenHeaders = { ...seen };
+    const anonymous = { applicationId: null, contractId: null, productId: null, planId: null, plan: null, userId: null, claims: null, query: target.query };
+    const path = stripSegments(target.path, route.prefixSegments);
+    const r = route;
+    return withTrace(holder, r, requestId, mine, res, (trace) =>
+      startBeforeAccess({ req, res, route: r, requestId, headers, seen: mine, clientHost, path, context: anonymous, services: holder.services, trace, track, access: rt.access, early, preflightAllow }),
+    );
+  }
   const max = route.maxBodyBytes;
   if (seen.contentLength > max) {
     if (track !== null) track.errorCode = 'PORTICO_BODY_TOO_LARGE';
@@ -127,16 +144,9 @@ function proceed(
     const chain = policies.chainFor(outcome);
     if (chain.parts.length > 0) {
       const path = stripSegments(target.path, route.prefixSegments);
-      const start = (trace: TraceRecorder | null) => startPipeline({ req, res, route, requestId, headers, seen: s, clientHost, path, context: outcome, services: holder.services, trace, track }, chain);
-      const trace = s.traceToken === null ? null : traceFor(holder.current!.access, s.traceToken, route.organizationId, route.apiId, requestId);
-      if (trace instanceof Promise) {
-        const mine: SeenHeaders = { ...s };
-        trace
-          .then((t) => {
-            if (!res.destroyed) startPipeline({ req, res, route, requestId, headers, seen: mine, clientHost, path, context: outcome, services: holder.services, trace: t, track }, chain);
-          })
-          .catch(() => sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0));
-      } else start(trace);
+      withTrace(holder, route, requestId, s, res, (trace, mine) =>
+        startPipeline({ req, res, route, requestId, headers, seen: mine, clientHost, path, context: outcome, services: holder.services, trace, track }, chain),
+      );
       return;
     }
   }
@@ -159,6 +169,26 @@ function proceed(
   const call = new ProxyCall(req, res, route, upstream, requestId, headers, hostIndex, body, rest, outcome.query === null ? '' : '?' + outcome.query);
   call.context = outcome;
   call.start();
+}
+
+/** Starts with the admin trace recorder when the request carries a trace token (maybe after verifying it). */
+function withTrace(
+  holder: RuntimeHolder,
+  route: CompiledRoute,
+  requestId: string,
+  s: SeenHeaders,
+  res: ServerResponse,
+  start: (trace: TraceRecorder | null, s: SeenHeaders) => void,
+): void {
+  const trace = s.traceToken === null ? null : traceFor(holder.current!.access, s.traceToken, route.organizationId, route.apiId, requestId);
+  if (!(trace instanceof Promise)) return start(trace, s);
+  // `seen` is shared by every request: keep this request's copy across the wait.
+  const mine: SeenHeaders = s === seen ? { ...s } : s;
+  trace
+    .then((t) => {
+      if (!res.destroyed) start(t, mine);
+    })
+    .catch(() => sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0));
 }
 
 /** Whether the client sent a body we are not going to read (then the connection is closed). */

@@ -15,5 +15,8 @@ import { quota } from './quota/policy.ts';
 import { spikeArrest } from './spike-arrest/policy.ts';
 import { transferQuota } from './transfer-quota/policy.ts';
 import { concurrencyLimit } from './concurrency-limit/policy.ts';
+import { cors } from './cors/policy.ts';
+import { ipFilter } from './ip-filter/policy.ts';
+import { requestSizeLimit } from './request-size-limit/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit] as unknown as readonly PolicyDefinition<never>[];

@@ -87,6 +87,11 @@ export interface Exchange {
   /** Read timeout for the backend call (timeout policy); null: the backend's. */
   timeoutMs: number | null;
   retry: RetrySettings | null;
+  /**
+   * Most request body bytes accepted: the API's limit until a policy lowers it (request-size-limit).
+   * Enforced while an unread body streams to the backend, and when a policy reads it.
+   */
+  requestBodyLimit: number;
   /** Response status (response and error phases). */
   status: number;
   readonly responseHeaders: Headers;
@@ -120,6 +125,13 @@ export type Step = void | Promise<void>;
 export interface PolicyInstance {
   /** Buffering is opt-in: a chain whose policies declare none streams both ways. */
   readonly needs?: { readonly requestBody?: boolean; readonly responseBody?: boolean };
+  /**
+   * At global, API and operation scope, run the request phase before key verification, at the
+   * head of the chain (Kong runs cors and ip-restriction before its auth plugins): the consumer is
+   * still null, and the error phase also runs when access refuses the call, so a 401 carries CORS
+   * headers. At product, plan and application scope the caller must be known: the flag is ignored.
+   */
+  readonly beforeAccess?: boolean;
   request?(x: Exchange): Step;
   /** Without `needs.responseBody` it must finish synchronously (the response is streaming). */
   response?(x: Exchange): Step;

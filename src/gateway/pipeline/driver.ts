@@ -22,6 +22,8 @@ import type { TraceRecorder } from './trace.ts';
 export interface PipelineTrack {
   errorCode: string | null;
   cacheHit: boolean;
+  /** The caller, once access named it (set here when policies ran before access). */
+  context: RequestContext | null;
 }
 
 export interface PipelineStart {
@@ -41,16 +43,25 @@ export interface PipelineStart {
 }
 
 export function startPipeline(p: PipelineStart, chain: Chain): void {
+  runPipeline(openExchange(p), chain, 0, p.clientHost, p.seen.chunked);
+}
+
+/** The exchange of one request, with the forwarding headers added to the list it sends. */
+export function openExchange(p: PipelineStart): GatewayExchange {
   const { req, seen } = p;
   addForwarding(p.headers, seen, { clientIp: req.socket.remoteAddress ?? '', clientHost: p.clientHost, proto: 'http', upstreamHost: p.clientHost, requestId: p.requestId });
   const unread = seen.chunked || seen.contentLength > 0;
   const x = new GatewayExchange(req, p.res, p.route, p.requestId, p.headers, p.context, p.path, p.context.query ?? '', p.services, p.trace, unread, seen.expectContinue);
   x.bytesIn = seen.contentLength > 0 ? seen.contentLength : 0;
   x.track = p.track;
-  const chunked = seen.chunked;
-  const step = runRequest(x, chain);
-  if (step === undefined) afterRequest(x, chain, p.clientHost, chunked);
-  else step.then(() => afterRequest(x, chain, p.clientHost, chunked)).catch(() => internal(x));
+  return x;
+}
+
+/** Request phase from part `from` (the parts before it ran before access), then the outcome. */
+export function runPipeline(x: GatewayExchange, chain: Chain, from: number, clientHost: string, chunked: boolean): void {
+  const step = runRequest(x, chain, from);
+  if (step === undefined) afterRequest(x, chain, clientHost, chunked);
+  else step.then(() => afterRequest(x, chain, clientHost, chunked)).catch(() => internal(x));
 }
 
 /** A throw in an asynchronous continuation is answered, never left as an unhandled rejection. */
@@ -64,7 +75,7 @@ export function internal(x: GatewayExchange): void {
   sendRefusal(x, { parts: [], requestBody: false, responseBody: false, hasResponse: false, hasError: false });
 }
 
-function afterRequest(x: GatewayExchange, chain: Chain, clientHost: string, chunked: boolean): void {
+export function afterRequest(x: GatewayExchange, chain: Chain, clientHost: string, chunked: boolean): void {
   if (x.res.destroyed) return;
   if (x.outcome === 'refused') return sendRefusal(x, chain);
   if (x.outcome === 'answered') {
@@ -113,7 +124,7 @@ function forward(x: GatewayExchange, chain: Chain, clientHost: string, chunked: 
   } else if (x.unreadBody) {
     x.unreadBody = false;
     if (x.expectContinue) x.res.writeContinue();
-    body = chunked ? (limitBody(x.req, x.route.maxBodyBytes) as unknown as Readable) : x.req;
+    body = chunked ? (limitBody(x.req, x.requestBodyLimit) as unknown as Readable) : x.req;
   } else body = null;
   const call = new PolicyProxyCall(x, chain, x.req, x.res, target, list, hostIndex, body);
   call.context = x.context;
