@@ -11,5 +11,7 @@ import { setHeader } from './set-header/policy.ts';
 import { setQuery } from './set-query/policy.ts';
 import { setVariable } from './set-variable/policy.ts';
 import { quota, rateLimit } from './limits.ts';
+import { retry } from './retry/policy.ts';
+import { timeout } from './timeout/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, retry, timeout] as unknown as readonly PolicyDefinition<never>[];

@@ -51,6 +51,8 @@ export interface RetrySettings {
   readonly factor: number;
   /** Retry methods that are not idempotent too (their body is replayed from the buffer). */
   readonly unsafeMethods: boolean;
+  /** Spread each delay over [delay/2, delay] at random, so many gateways do not retry in step. */
+  readonly jitter: boolean;
 }
 
 export interface DoneInfo {
