@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { echoBackend } from '../gateway/helpers.ts';
+import { closeServer, echoBackend, listen } from '../gateway/helpers.ts';
 import { pointers, policyBed, type PolicyBed } from './helpers.ts';
 
 interface Hit {
@@ -121,7 +121,9 @@ describe('upstream policies: retry with back-off and a per-API read timeout', ()
 
   it('answers 504 PORTICO_UPSTREAM_TIMEOUT when the backend is slower than the timeout, and never retries it', async () => {
     script = (_i, _req, res) => {
-      setTimeout(() => res.end('late'), 600).unref();
+      // Slower than the policy's timeout plus undici's timer resolution (about half a second),
+      // faster than the backend's own read timeout (2 s).
+      setTimeout(() => res.end('late'), 1500).unref();
       return true;
     };
     bed.use([]);
@@ -135,6 +137,53 @@ describe('upstream policies: retry with back-off and a per-API read timeout', ()
     assert.equal(res.status, 504);
     assert.equal(((await res.json()) as { code: string }).code, 'PORTICO_UPSTREAM_TIMEOUT');
     assert.equal(hits.length, 1);
+  });
+
+  it('waits the back-off before retrying a dropped connection too', async () => {
+    bed.use([{ type: 'retry', config: { attempts: 1, delayMs: 150 } }]);
+    script = (i, req) => {
+      if (i > 1) return false;
+      req.socket.destroy();
+      return true;
+    };
+    assert.equal((await fetch(`${bed.url}/t/x`)).status, 200);
+    assert.equal(hits.length, 2);
+    assert.ok(hits[1]!.at - hits[0]!.at >= 145, `gap ${hits[1]!.at - hits[0]!.at}`);
+  });
+
+  it('counts dropped connections and retried statuses against one budget of attempts', async () => {
+    bed.use([{ type: 'retry', config: { attempts: 2, delayMs: 10 } }]);
+    script = (i, req, res) => {
+      if (i === 1) req.socket.destroy();
+      else res.writeHead(503).end(`failure ${i}`);
+      return true;
+    };
+    const res = await fetch(`${bed.url}/t/x`);
+    assert.equal(res.status, 503);
+    assert.equal(await res.text(), 'failure 3');
+    assert.equal(hits.length, 3);
+  });
+
+  it('retries a backend URL chosen by set-backend on that URL, not on the API backend', async () => {
+    const other = echoBackend((_req, res) => {
+      otherHits++;
+      if (otherHits === 1) res.writeHead(503).end();
+      else res.end('other');
+      return true;
+    });
+    let otherHits = 0;
+    const otherUrl = await listen(other);
+    try {
+      bed.use([
+        { type: 'set-backend', config: { url: otherUrl } },
+        { type: 'retry', config: { attempts: 2, delayMs: 10 } },
+      ]);
+      assert.equal(await (await fetch(`${bed.url}/t/x`)).text(), 'other');
+      assert.equal(otherHits, 2);
+      assert.equal(hits.length, 0);
+    } finally {
+      await closeServer(other);
+    }
   });
 
   it('refuses bad configs with a pointer to the field', () => {
