@@ -15,6 +15,7 @@ import { handleUpgrade } from './upgrade.ts';
 import { UpstreamRegistry } from './upstream/pool.ts';
 import { createPolicyServices } from './pipeline/services.ts';
 import { closeOverrides } from './pipeline/override.ts';
+import { createWebhookSender } from './webhooks/sender.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -40,7 +41,8 @@ export interface Gateway {
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null, services: createPolicyServices({ ...(options.logger ? { logger: options.logger } : {}) }) };
+  const webhooks = createWebhookSender(options.logger);
+  const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null, services: createPolicyServices({ ...(options.logger ? { logger: options.logger } : {}), webhooks }) };
   const upstreams = new UpstreamRegistry();
   const log = options.logger;
   const server: Server = createServer({
@@ -79,6 +81,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close(): Promise<void> {
       await drain(server, options.drainTimeoutMs ?? 10_000);
+      // After the drain: the last calls' documents are queued by then.
+      await webhooks.close();
       await upstreams.close();
       await closeOverrides();
     },

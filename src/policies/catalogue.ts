@@ -13,5 +13,6 @@ import { setVariable } from './set-variable/policy.ts';
 import { quota, rateLimit } from './limits.ts';
 import { retry } from './retry/policy.ts';
 import { timeout } from './timeout/policy.ts';
+import { logToWebhook } from './log-to-webhook/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, retry, timeout] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, retry, timeout, logToWebhook] as unknown as readonly PolicyDefinition<never>[];

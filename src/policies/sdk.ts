@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import type { ErrorCode } from '../core/errors.ts';
+import type { WebhookSender } from './webhooks.ts';
 
 export const PHASES = ['request', 'response', 'error'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -108,8 +109,8 @@ export interface Exchange {
 export interface PolicyServices {
   readonly limits: unknown;
   readonly cache: unknown;
-  /** Sends a JSON document to a URL off the request path (log-to-webhook). */
-  readonly webhooks: unknown;
+  /** Sends JSON documents to a URL off the request path (log-to-webhook); null: none in this process. */
+  readonly webhooks: WebhookSender | null;
   /** Warn once per cause, never with secret values. */
   warn(message: string, fields?: Record<string, unknown>): void;
 }

@@ -5,12 +5,13 @@
  */
 import type { Logger } from 'pino';
 import type { PolicyServices } from '../../policies/sdk.ts';
+import type { WebhookSender } from '../../policies/webhooks.ts';
 
 export interface ServiceParts {
   logger?: Logger;
   limits?: unknown;
   cache?: unknown;
-  webhooks?: unknown;
+  webhooks?: WebhookSender;
 }
 
 const WARNED_MAX = 1000;
