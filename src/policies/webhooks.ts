@@ -27,7 +27,7 @@ export interface WebhookEndpoint {
 export interface WebhookSender {
   /**
    * Queues one JSON-serialisable document and returns at once; never throws. False when the
-   * queue was full (or the gateway is closing): the document was dropped and counted.
+   * queue was full (dropped and counted) or the gateway is closing.
    */
   send(endpoint: WebhookEndpoint, document: unknown): boolean;
 }

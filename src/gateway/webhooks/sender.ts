@@ -89,13 +89,14 @@ export function createWebhookSender(logger?: Logger): GatewayWebhooks {
 
   return {
     send(endpoint, document) {
+      if (closing) return false;
       let q = queues.get(endpoint.id);
       if (q === undefined) {
         q = { endpoint, items: [], timer: null, inFlight: false, dropped: 0, lost: 0, droppedLoggedAt: -Infinity };
         queues.set(endpoint.id, q);
       }
       q.endpoint = endpoint; // a new snapshot's settings apply from now on
-      if (closing || q.items.length >= endpoint.queueMax) {
+      if (q.items.length >= endpoint.queueMax) {
         q.dropped++;
         const now = Date.now();
         if (now - q.droppedLoggedAt >= DROP_LOG_INTERVAL_MS) {
