@@ -18,6 +18,7 @@ import { closeOverrides } from './pipeline/override.ts';
 import { MemoryCounterStore } from './limits/memory-store.ts';
 import { limitsLog } from './limits/settings.ts';
 import type { CounterStore } from './limits/types.ts';
+import { createWebhookSender } from './webhooks/sender.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -50,7 +51,8 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const own = options.limits === undefined ? new MemoryCounterStore({ log: limitsLog(options.logger) }) : null;
   const limits = options.limits ?? own!;
-  const services = createPolicyServices({ limits, ...(options.logger ? { logger: options.logger } : {}) });
+  const webhooks = createWebhookSender(options.logger);
+  const services = createPolicyServices({ limits, webhooks, ...(options.logger ? { logger: options.logger } : {}) });
   const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null, services };
   const upstreams = new UpstreamRegistry();
   const log = options.logger;
@@ -90,6 +92,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close(): Promise<void> {
       await drain(server, options.drainTimeoutMs ?? 10_000);
+      // After the drain: the last calls' documents are queued by then.
+      await webhooks.close();
       await upstreams.close();
       await closeOverrides();
       await own?.close();

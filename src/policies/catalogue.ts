@@ -18,5 +18,8 @@ import { concurrencyLimit } from './concurrency-limit/policy.ts';
 import { cors } from './cors/policy.ts';
 import { ipFilter } from './ip-filter/policy.ts';
 import { requestSizeLimit } from './request-size-limit/policy.ts';
+import { retry } from './retry/policy.ts';
+import { timeout } from './timeout/policy.ts';
+import { logToWebhook } from './log-to-webhook/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit, retry, timeout, logToWebhook] as unknown as readonly PolicyDefinition<never>[];

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import type { ErrorCode } from '../core/errors.ts';
 import type { Counters } from './counters.ts';
+import type { WebhookSender } from './webhooks.ts';
 
 export const PHASES = ['request', 'response', 'error'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -52,6 +53,8 @@ export interface RetrySettings {
   readonly factor: number;
   /** Retry methods that are not idempotent too (their body is replayed from the buffer). */
   readonly unsafeMethods: boolean;
+  /** Spread each delay over [delay/2, delay] at random, so many gateways do not retry in step. */
+  readonly jitter: boolean;
 }
 
 export interface DoneInfo {
@@ -113,8 +116,8 @@ export interface PolicyServices {
   /** Counters of the traffic-control policies (src/gateway/limits/: memory or Redis). */
   readonly limits: Counters;
   readonly cache: unknown;
-  /** Sends a JSON document to a URL off the request path (log-to-webhook). */
-  readonly webhooks: unknown;
+  /** Sends JSON documents to a URL off the request path (log-to-webhook); null: none in this process. */
+  readonly webhooks: WebhookSender | null;
   /** Warn once per cause, never with secret values. */
   warn(message: string, fields?: Record<string, unknown>): void;
 }

@@ -2,6 +2,7 @@
 import { sha256 } from '../../src/core/crypto.ts';
 import { validatePolicyConfig } from '../../src/policies/registry.ts';
 import type { Server } from 'node:http';
+import type { Logger } from 'pino';
 import type { Snapshot, SnapshotPolicy, SnapshotPolicyScope } from '../../src/snapshot/types.ts';
 import type { Gateway } from '../../src/gateway/index.ts';
 import { api, backend, closeServer, echoBackend, listen, snapshot, startGateway } from '../gateway/helpers.ts';
@@ -26,9 +27,9 @@ export interface PolicySpec {
 let revision = 1;
 
 /** A public API `/t` on `org_1` proxying to an echo backend, with the given policies at API scope by default. */
-export async function policyBed(policies: PolicySpec[] = [], backendServer: Server = echoBackend(), apiExtra: Parameters<typeof api>[3] = {}): Promise<PolicyBed> {
+export async function policyBed(policies: PolicySpec[] = [], backendServer: Server = echoBackend(), apiExtra: Parameters<typeof api>[3] = {}, logger?: Logger): Promise<PolicyBed> {
   const backendUrl = await listen(backendServer);
-  const { gateway, url } = await startGateway();
+  const { gateway, url } = await startGateway(undefined, undefined, logger);
   const use = (list: PolicySpec[], namedValues: Record<string, string> = {}, extra: Partial<Snapshot> = {}) => {
     const s = snapshot(++revision, [backend('b1', [backendUrl])], [api('api_t', '/t', 'b1', apiExtra)]);
     s.policies = list.map(

@@ -6,12 +6,13 @@
 import type { Logger } from 'pino';
 import type { Counters } from '../../policies/counters.ts';
 import type { PolicyServices } from '../../policies/sdk.ts';
+import type { WebhookSender } from '../../policies/webhooks.ts';
 
 export interface ServiceParts {
   logger?: Logger;
   limits: Counters;
   cache?: unknown;
-  webhooks?: unknown;
+  webhooks?: WebhookSender;
 }
 
 const WARNED_MAX = 1000;
