@@ -11,5 +11,9 @@ import { setHeader } from './set-header/policy.ts';
 import { setQuery } from './set-query/policy.ts';
 import { setVariable } from './set-variable/policy.ts';
 import { quota, rateLimit } from './limits.ts';
+import { jsonToXmlPolicy } from './json-to-xml/policy.ts';
+import { xmlToJsonPolicy } from './xml-to-json/policy.ts';
+import { findReplace } from './find-replace/policy.ts';
+import { backendAuth } from './backend-auth/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, jsonToXmlPolicy, xmlToJsonPolicy, findReplace, backendAuth] as unknown as readonly PolicyDefinition<never>[];
