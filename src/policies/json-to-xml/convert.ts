@@ -20,6 +20,7 @@ export interface JsonToXmlOptions {
 /** As deep as xml-to-json reads (fast-xml-parser's default maxNestedTags). */
 const MAX_DEPTH = 100;
 /** Characters XML 1.0 §2.2 does not allow, even as references. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
