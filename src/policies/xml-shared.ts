@@ -1,5 +1,7 @@
-/** Config fields and media types the two XML conversion policies share. */
+/** Config fields, media types and the policy shape the two XML conversion policies share. */
 import { Type } from 'typebox';
+import { bodyTransform, type Apply } from './body-transform.ts';
+import type { PolicyInstance } from './sdk.ts';
 
 /** An XML element or attribute name, prefixed or not (Namespaces in XML 1.0 §3, letters simplified to Unicode's). */
 export const XML_NAME = /^[\p{L}_][\p{L}\p{N}._-]*(?::[\p{L}_][\p{L}\p{N}._-]*)?$/u;
@@ -16,3 +18,14 @@ export const ATTRIBUTE_PREFIX = Type.String({
 
 export const isXml = (type: string): boolean => type === 'application/xml' || type === 'text/xml' || type.endsWith('+xml');
 export const isJson = (type: string): boolean => type === 'application/json' || type.endsWith('+json');
+
+/** A conversion with the shared defaults: request phase, only bodies of the source format. */
+export function conversion(
+  name: string,
+  config: { readonly phase?: 'request' | 'response'; readonly apply?: Apply },
+  accepts: (mediaType: string) => boolean,
+  contentType: string,
+  convert: (body: Buffer) => Buffer,
+): PolicyInstance {
+  return bodyTransform({ name, phase: config.phase ?? 'request', apply: config.apply ?? 'when-content-type-matches', accepts, contentType, convert });
+}

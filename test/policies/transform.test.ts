@@ -31,7 +31,7 @@ const backendServer = echoBackend((req, res, body) => {
   return true;
 });
 
-const post = (url: string, body: string | Buffer, type: string, extra: Record<string, string> = {}) => fetch(url, { method: 'POST', body, headers: { 'content-type': type, ...extra } });
+const post = (url: string, body: string, type: string, extra: Record<string, string> = {}) => fetch(url, { method: 'POST', body, headers: { 'content-type': type, ...extra } });
 
 describe('body conversion and find-replace: json-to-xml, xml-to-json, find-replace', () => {
   let bed: PolicyBed;

@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { APPLY, bodyTransform } from '../body-transform.ts';
+import { APPLY } from '../body-transform.ts';
 import { definePolicy, docBeside } from '../sdk.ts';
 import { PHASE } from '../values.ts';
-import { ATTRIBUTE_PREFIX, ELEMENT_NAME, isJson } from '../xml-shared.ts';
+import { ATTRIBUTE_PREFIX, conversion, ELEMENT_NAME, isJson } from '../xml-shared.ts';
 import { jsonToXml } from './convert.ts';
 
 const schema = Type.Object(
@@ -25,18 +25,17 @@ export const jsonToXmlPolicy = definePolicy<Static<typeof schema>>({
   phases: ['request', 'response'],
   schema,
   compile(config) {
-    return bodyTransform({
-      name: 'json-to-xml',
-      phase: config.phase ?? 'request',
-      apply: config.apply ?? 'when-content-type-matches',
-      accepts: isJson,
-      contentType: 'application/xml',
-      convert: jsonToXml({
+    return conversion(
+      'json-to-xml',
+      config,
+      isJson,
+      'application/xml',
+      jsonToXml({
         attributePrefix: config.attributePrefix ?? '@',
         root: config.root ?? 'root',
         item: config.item ?? 'item',
         declaration: config.declaration ?? true,
       }),
-    });
+    );
   },
 });

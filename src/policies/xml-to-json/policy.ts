@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { APPLY, bodyTransform } from '../body-transform.ts';
+import { APPLY } from '../body-transform.ts';
 import { definePolicy, docBeside } from '../sdk.ts';
 import { PHASE } from '../values.ts';
-import { ATTRIBUTE_PREFIX, ELEMENT_NAME, isXml } from '../xml-shared.ts';
+import { ATTRIBUTE_PREFIX, conversion, ELEMENT_NAME, isXml } from '../xml-shared.ts';
 import { xmlToJson } from './convert.ts';
 
 const schema = Type.Object(
@@ -31,18 +31,17 @@ export const xmlToJsonPolicy = definePolicy<Static<typeof schema>>({
   phases: ['request', 'response'],
   schema,
   compile(config) {
-    return bodyTransform({
-      name: 'xml-to-json',
-      phase: config.phase ?? 'request',
-      apply: config.apply ?? 'when-content-type-matches',
-      accepts: isXml,
-      contentType: 'application/json',
-      convert: xmlToJson({
+    return conversion(
+      'xml-to-json',
+      config,
+      isXml,
+      'application/json',
+      xmlToJson({
         attributePrefix: config.attributePrefix ?? '@',
         alwaysArray: new Set(config.alwaysArray ?? []),
         dropRoot: config.root === 'drop',
         inferTypes: (config.types ?? 'infer') === 'infer',
       }),
-    });
+    );
   },
 });
