@@ -21,5 +21,9 @@ import { requestSizeLimit } from './request-size-limit/policy.ts';
 import { retry } from './retry/policy.ts';
 import { timeout } from './timeout/policy.ts';
 import { logToWebhook } from './log-to-webhook/policy.ts';
+import { jsonToXmlPolicy } from './json-to-xml/policy.ts';
+import { xmlToJsonPolicy } from './xml-to-json/policy.ts';
+import { findReplace } from './find-replace/policy.ts';
+import { backendAuth } from './backend-auth/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit, retry, timeout, logToWebhook] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit, retry, timeout, logToWebhook, jsonToXmlPolicy, xmlToJsonPolicy, findReplace, backendAuth] as unknown as readonly PolicyDefinition<never>[];
