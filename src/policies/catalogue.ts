@@ -11,5 +11,8 @@ import { setHeader } from './set-header/policy.ts';
 import { setQuery } from './set-query/policy.ts';
 import { setVariable } from './set-variable/policy.ts';
 import { quota, rateLimit } from './limits.ts';
+import { validateRequest } from './validate-request/policy.ts';
+import { validateResponse } from './validate-response/policy.ts';
+import { mockResponse } from './mock-response/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, validateRequest, validateResponse, mockResponse] as unknown as readonly PolicyDefinition<never>[];
