@@ -52,6 +52,6 @@ export function parameterViolations(errors: readonly ErrorObject[] | null | unde
 /** One line for `detail`: the count and the first violation. */
 export function summary(list: readonly Violation[]): string {
   const first = list[0]!;
-  const where = `${first.in}${first.name === undefined ? '' : ` ${first.name}`}${first.pointer}`;
+  const where = [first.in, first.name, first.pointer].filter((s) => s !== undefined && s !== '').join(' ');
   return `${list.length} violation${list.length === 1 ? '' : 's'}; first: ${where} ${first.message}`;
 }
