@@ -9,7 +9,7 @@ const schema = Type.Object(
   {
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599, description: 'Status to answer with; default: the first 2xx the operation declares (200 with `body`)' })),
     example: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Name of the entry of `examples` to answer with; default: `example`, else the first of `examples`, else one generated from the schema' })),
-    headers: Type.Optional(Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 8192 }), { description: 'Extra response headers' })),
+    headers: Type.Optional(Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 8192 }), { additionalProperties: false, description: 'Extra response headers' })),
     body: Type.Optional(Type.String({ maxLength: 1048576, description: 'Answer with this body instead of an example of the OpenAPI description' })),
     contentType: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Content-Type of `body` (default application/json when it is JSON, else text/plain)' })),
   },
