@@ -177,6 +177,18 @@ describe('validate-request and validate-response against the OpenAPI description
     assert.equal(fine.headers.get('portico-response-invalid'), null);
   });
 
+  it('validates OpenAPI 3.1 bodies as JSON Schema 2020-12 (type lists, const, numeric exclusiveMinimum)', async () => {
+    const pets = await policyBed([{ type: 'validate-request', config: {} }], echoBackend(), { operations: await fixtureOperations('pets31.yaml') });
+    try {
+      const post = (body: string) => fetch(`${pets.url}/t/pets`, { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8' } });
+      assert.equal((await post('{"kind":"dog","age":null}')).status, 200);
+      const p = await problemOf(await post('{"kind":"cat","age":0}'));
+      assert.deepEqual(p.errors!.map((e) => `${e.pointer}: ${e.message}`).sort(), ['/age: must be > 0', '/kind: must be equal to constant']);
+    } finally {
+      await pets.close();
+    }
+  });
+
   it('refuses bad configs with a pointer to the field', () => {
     assert.deepEqual(pointers('validate-request', {}), []);
     assert.deepEqual(pointers('validate-request', { unspecifiedParameters: 'drop' }), ['/config/unspecifiedParameters']);
