@@ -110,8 +110,8 @@ function sourceOf(where: ParameterIn, x: Exchange, path: (x: Exchange) => PathPa
     }
   } else {
     const p = path(x);
-    const match = p?.re.exec(x.path);
-    if (p === null || p === undefined || match === null || match === undefined) return () => undefined;
+    const match = p === null ? null : p.re.exec(x.path);
+    if (p === null || match === null) return () => undefined;
     for (const [i, k] of p.names.entries()) {
       const value = decode(match[i + 1]!);
       if (value === null) out.push({ in: 'path', name: k, pointer: '', message: 'is not valid percent-encoding' });
