@@ -25,5 +25,8 @@ import { jsonToXmlPolicy } from './json-to-xml/policy.ts';
 import { xmlToJsonPolicy } from './xml-to-json/policy.ts';
 import { findReplace } from './find-replace/policy.ts';
 import { backendAuth } from './backend-auth/policy.ts';
+import { validateRequest } from './validate-request/policy.ts';
+import { validateResponse } from './validate-response/policy.ts';
+import { mockResponse } from './mock-response/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit, retry, timeout, logToWebhook, jsonToXmlPolicy, xmlToJsonPolicy, findReplace, backendAuth] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit, retry, timeout, logToWebhook, jsonToXmlPolicy, xmlToJsonPolicy, findReplace, backendAuth, validateRequest, validateResponse, mockResponse] as unknown as readonly PolicyDefinition<never>[];
