@@ -15,5 +15,6 @@ import { quota } from './quota/policy.ts';
 import { spikeArrest } from './spike-arrest/policy.ts';
 import { transferQuota } from './transfer-quota/policy.ts';
 import { concurrencyLimit } from './concurrency-limit/policy.ts';
+import { cache } from './cache/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cache] as unknown as readonly PolicyDefinition<never>[];

@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import type { ErrorCode } from '../core/errors.ts';
+import type { ResponseCache } from './cache-store.ts';
 import type { Counters } from './counters.ts';
 
 export const PHASES = ['request', 'response', 'error'] as const;
@@ -90,6 +91,8 @@ export interface Exchange {
   /** Response status (response and error phases). */
   status: number;
   readonly responseHeaders: Headers;
+  /** Set by the cache policy when it answered from the cache (the call record's cacheHit). */
+  cacheHit: boolean;
   /** The response body in the response phase when a policy declared `needs.responseBody`. */
   responseBody: Buffer | null;
   /** In the error phase: the code of the refusal or failure. */
@@ -107,7 +110,8 @@ export interface Exchange {
 export interface PolicyServices {
   /** Counters of the traffic-control policies (src/gateway/limits/: memory or Redis). */
   readonly limits: Counters;
-  readonly cache: unknown;
+  /** Response cache of the `cache` policy (src/gateway/cache/: memory or Redis). */
+  readonly cache: ResponseCache | null;
   /** Sends a JSON document to a URL off the request path (log-to-webhook). */
   readonly webhooks: unknown;
   /** Warn once per cause, never with secret values. */

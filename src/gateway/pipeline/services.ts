@@ -5,12 +5,13 @@
  */
 import type { Logger } from 'pino';
 import type { Counters } from '../../policies/counters.ts';
+import type { ResponseCache } from '../../policies/cache-store.ts';
 import type { PolicyServices } from '../../policies/sdk.ts';
 
 export interface ServiceParts {
   logger?: Logger;
   limits: Counters;
-  cache?: unknown;
+  cache?: ResponseCache;
   webhooks?: unknown;
 }
 
