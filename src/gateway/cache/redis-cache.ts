@@ -88,6 +88,11 @@ function decode(raw: Buffer): CachedResponse | null {
   if (raw.length < 4) return null;
   const n = raw.readUInt32BE(0);
   if (raw.length < 4 + n) return null;
-  const head = JSON.parse(raw.subarray(4, 4 + n).toString()) as Omit<CachedResponse, 'body'>;
+  let head: Omit<CachedResponse, 'body'>;
+  try {
+    head = JSON.parse(raw.subarray(4, 4 + n).toString()) as Omit<CachedResponse, 'body'>;
+  } catch {
+    return null; // not an entry of ours: a miss, not an outage
+  }
   return { status: head.status, headers: head.headers, storedAt: head.storedAt, body: raw.subarray(4 + n) };
 }
