@@ -4,6 +4,7 @@ import { AnalyticsShipper } from '../gateway/analytics/shipper.ts';
 import type { Logger } from '../core/logger.ts';
 import { createGateway, RemoteSnapshotSource, runGatewayCluster } from '../gateway/index.ts';
 import { createCounterStore, type CounterStore, type LimitsSettings } from '../gateway/limits/index.ts';
+import { createResponseCache } from '../gateway/cache/settings.ts';
 
 export interface GatewayNodeOptions {
   host: string;
@@ -45,7 +46,8 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
   const shipper = new AnalyticsShipper({ controlPlaneUrl: options.controlPlaneUrl, token: options.token, gateway: `${hostname()}/${process.pid}` });
   const own = options.counters === undefined && options.limits !== undefined ? createCounterStore(options.limits, options.logger) : null;
   const limits = options.counters ?? own;
-  const gateway = createGateway({ host: options.host, port: options.port, logger: options.logger, analytics: shipper, ...(limits ? { limits } : {}) });
+  const cache = createResponseCache(options.limits, options.logger);
+  const gateway = createGateway({ host: options.host, port: options.port, logger: options.logger, analytics: shipper, ...(limits ? { limits } : {}), ...(cache ? { cache } : {}) });
   const { port } = await gateway.listen();
   await source.start((snapshot) => {
     try {
@@ -61,6 +63,7 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
       await gateway.close();
       await shipper.close();
       await own?.close();
+      await cache?.close();
     },
   };
 }

@@ -19,6 +19,8 @@ import { MemoryCounterStore } from './limits/memory-store.ts';
 import { limitsLog } from './limits/settings.ts';
 import type { CounterStore } from './limits/types.ts';
 import { createWebhookSender } from './webhooks/sender.ts';
+import type { ResponseCache } from '../policies/cache-store.ts';
+import { MemoryResponseCache } from './cache/memory-cache.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -35,6 +37,8 @@ export interface GatewayOptions {
    * memory store of this gateway's own, closed with it. Either way it outlives snapshots.
    */
   limits?: CounterStore;
+  /** Response cache of the `cache` policy, owned by the caller. Default: a memory cache of its own. */
+  cache?: ResponseCache;
 }
 
 export interface Gateway {
@@ -52,7 +56,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const own = options.limits === undefined ? new MemoryCounterStore({ log: limitsLog(options.logger) }) : null;
   const limits = options.limits ?? own!;
   const webhooks = createWebhookSender(options.logger);
-  const services = createPolicyServices({ limits, webhooks, ...(options.logger ? { logger: options.logger } : {}) });
+  const ownCache = options.cache === undefined ? new MemoryResponseCache() : null;
+  const services = createPolicyServices({ limits, webhooks, cache: options.cache ?? ownCache!, ...(options.logger ? { logger: options.logger } : {}) });
   const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null, services };
   const upstreams = new UpstreamRegistry();
   const log = options.logger;
@@ -97,6 +102,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await upstreams.close();
       await closeOverrides();
       await own?.close();
+      await ownCache?.close();
     },
   };
 }

@@ -28,5 +28,6 @@ import { backendAuth } from './backend-auth/policy.ts';
 import { validateRequest } from './validate-request/policy.ts';
 import { validateResponse } from './validate-response/policy.ts';
 import { mockResponse } from './mock-response/policy.ts';
+import { cache } from './cache/policy.ts';
 
-export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit, retry, timeout, logToWebhook, jsonToXmlPolicy, xmlToJsonPolicy, findReplace, backendAuth, validateRequest, validateResponse, mockResponse] as unknown as readonly PolicyDefinition<never>[];
+export const CATALOGUE = [setHeader, setQuery, rewritePath, setBackend, setBody, setVariable, choose, returnResponse, rateLimit, quota, spikeArrest, transferQuota, concurrencyLimit, cors, ipFilter, requestSizeLimit, retry, timeout, logToWebhook, jsonToXmlPolicy, xmlToJsonPolicy, findReplace, backendAuth, validateRequest, validateResponse, mockResponse, cache] as unknown as readonly PolicyDefinition<never>[];

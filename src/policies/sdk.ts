@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import type { ErrorCode } from '../core/errors.ts';
+import type { ResponseCache } from './cache-store.ts';
 import type { Counters } from './counters.ts';
 import type { WebhookSender } from './webhooks.ts';
 
@@ -98,6 +99,8 @@ export interface Exchange {
   /** Response status (response and error phases). */
   status: number;
   readonly responseHeaders: Headers;
+  /** Set by the cache policy when it answered from the cache (the call record's cacheHit). */
+  cacheHit: boolean;
   /** The response body in the response phase when a policy declared `needs.responseBody`. */
   responseBody: Buffer | null;
   /** In the error phase: the code of the refusal or failure. */
@@ -115,7 +118,8 @@ export interface Exchange {
 export interface PolicyServices {
   /** Counters of the traffic-control policies (src/gateway/limits/: memory or Redis). */
   readonly limits: Counters;
-  readonly cache: unknown;
+  /** Response cache of the `cache` policy (src/gateway/cache/: memory or Redis). */
+  readonly cache: ResponseCache | null;
   /** Sends JSON documents to a URL off the request path (log-to-webhook); null: none in this process. */
   readonly webhooks: WebhookSender | null;
   /** Warn once per cause, never with secret values. */

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
 import type { CounterStore } from '../../src/gateway/limits/index.ts';
+import type { ResponseCache } from '../../src/policies/cache-store.ts';
 import type { Snapshot, SnapshotConsumer, SnapshotPolicy } from '../../src/snapshot/types.ts';
 import { api, backend, closeServer, echoBackend, listen, snapshot } from '../gateway/helpers.ts';
 import type { PolicySpec } from '../policies/helpers.ts';
@@ -59,10 +60,10 @@ export interface LimitsBed {
   close(): Promise<void>;
 }
 
-export async function limitsBed(policies: PolicySpec[], options: { limits?: CounterStore; backend?: Server } = {}): Promise<LimitsBed> {
+export async function limitsBed(policies: PolicySpec[], options: { limits?: CounterStore; backend?: Server; cache?: ResponseCache } = {}): Promise<LimitsBed> {
   const backendServer = options.backend ?? echoBackend();
   const backendUrl = await listen(backendServer);
-  const gateway = createGateway({ host: '127.0.0.1', port: 0, drainTimeoutMs: 2000, ...(options.limits ? { limits: options.limits } : {}) });
+  const gateway = createGateway({ host: '127.0.0.1', port: 0, drainTimeoutMs: 2000, ...(options.limits ? { limits: options.limits } : {}), ...(options.cache ? { cache: options.cache } : {}) });
   const use = (list: PolicySpec[]) => gateway.apply(keyedSnapshot(backendUrl, list));
   use(policies);
   const { port } = await gateway.listen();

@@ -5,13 +5,14 @@
  */
 import type { Logger } from 'pino';
 import type { Counters } from '../../policies/counters.ts';
+import type { ResponseCache } from '../../policies/cache-store.ts';
 import type { PolicyServices } from '../../policies/sdk.ts';
 import type { WebhookSender } from '../../policies/webhooks.ts';
 
 export interface ServiceParts {
   logger?: Logger;
   limits: Counters;
-  cache?: unknown;
+  cache?: ResponseCache;
   webhooks?: WebhookSender;
 }
 
