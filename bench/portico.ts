@@ -2,7 +2,8 @@
  * Portico under benchmark. Usage:
  *   node --import tsx bench/portico.ts <backend-origin> <routes> <workers> [none | features joined by +]
  * Features: `key` (key auth, 1,000 applications), `analytics` (records shipped), `rl` / `rl-redis`
- * (a plan rate limit counted in memory / in Redis).
+ * (a plan rate limit counted in memory / in Redis), `policies5` (five API policies: set-header, cors,
+ * ip-filter, rewrite-path, and a choose whose condition is an expression).
  * One API at /bench (pass-through) plus `routes - 1` other APIs with operations, so the radix tree
  * really holds that many routes. `key+rl` adds a plan rate limit counted in memory, `key+rl-redis`
  * the same in Redis (127.0.0.1:6379, strict mode); its limit is never reached, so every call pays
@@ -36,6 +37,15 @@ for (let i = 1; i < routes; i++) {
   apis.push(apiAt(`a${i}`, `/svc${i % 97}/res${i}`, [{ id: 'get', method: 'GET', path: '/{id}' }]));
 }
 apis.push({ ...apiAt('bench', '/bench', []), visibility: keyed ? 'private' : 'public' });
+const atApi = (id: string, type: string, config: Record<string, unknown>, position: number) => ({ id, organizationId: 'org', scope: { type: 'api' as const, id: 'bench' }, type, config, position });
+// "5 policies": what a typical public API carries; wrk sends no Origin, so CORS adds nothing but runs.
+const FIVE_POLICIES = [
+  atApi('p1', 'set-header', { name: 'X-Gateway', value: 'portico' }, 1),
+  atApi('p2', 'cors', { origins: ['https://app.example.com'] }, 2),
+  atApi('p3', 'ip-filter', { allow: ['127.0.0.0/8', '::1'] }, 3),
+  atApi('p4', 'rewrite-path', { path: '/bench{{request.path}}' }, 4),
+  atApi('p5', 'choose', { when: [{ condition: '"x-debug" in request.headers', policies: [{ type: 'set-header', config: { name: 'X-Debug', value: '1' } }] }] }, 5),
+];
 const snapshot: Snapshot = {
   revision: 1,
   generatedAt: new Date().toISOString(),
@@ -63,9 +73,10 @@ const snapshot: Snapshot = {
         plans: [{ id: 'plan', name: 'Gold', version: 1 }],
       }
     : {}),
-  ...(rateLimited
-    ? { policies: [{ id: 'rl', organizationId: 'org', scope: { type: 'plan' as const, id: 'plan' }, type: 'rate-limit', config: { limit: 1_000_000_000, per: 'minute' }, position: 0 }] }
-    : {}),
+  policies: [
+    ...(rateLimited ? [{ id: 'rl', organizationId: 'org', scope: { type: 'plan' as const, id: 'plan' }, type: 'rate-limit', config: { limit: 1_000_000_000, per: 'minute' }, position: 0 }] : []),
+    ...(features.has('policies5') ? FIVE_POLICIES : []),
+  ],
 };
 // "analytics": every call recorded and shipped in batches (to the backend nginx, which answers 200).
 const analytics = features.has('analytics') ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;

@@ -177,6 +177,7 @@ async function main(): Promise<void> {
     for (const [name, routes, workers, pinned, mode] of [
       ['Portico, 1 route, 1 worker', 1, '1', true, 'none'],
       ['Portico, 10,000 routes, 1 worker', 10_000, '1', true, 'none'],
+      ['Portico, 5 policies, 1 worker', 1, '1', true, 'policies5'],
       ['Portico, key auth, 1 worker', 1, '1', true, 'key'],
       ['Portico, key auth + analytics, 1 worker', 1, '1', true, 'key+analytics'],
       ['Portico, key auth + rate limit (memory), 1 worker', 1, '1', true, 'key+rl'],
