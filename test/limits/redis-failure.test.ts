@@ -140,7 +140,8 @@ describe('redis store in batching mode when Redis goes away', () => {
       assert.deepEqual([over.allowed, over.degraded], [false, true]);
       await redis.start();
       // The restarted Redis kept nothing (no persistence); the 5 counted during the outage reach it.
-      await until('the deltas are synced', async () => (await store.usage('q', quota, now())).used === 5);
+      // usage() reads Redis and rejects until the store has reconnected: not yet, then.
+      await until('the deltas are synced', async () => (await store.usage('q', quota, now()).catch(() => null))?.used === 5);
       assert.deepEqual(logs, ['warn: counter store unreachable', 'info: counter store back']);
     } finally {
       await store.close();
