@@ -25,6 +25,7 @@ interface CommonFlags {
   port?: number;
   gatewayPort?: number;
   workers?: number;
+  metricsPort?: number;
   demo?: boolean;
 }
 
@@ -36,6 +37,7 @@ function overrides(flags: CommonFlags): ConfigOverrides {
   if (flags.port !== undefined) o.controlPlanePort = flags.port;
   if (flags.gatewayPort !== undefined) o.gatewayPort = flags.gatewayPort;
   if (flags.workers !== undefined) o.workers = flags.workers;
+  if (flags.metricsPort !== undefined) o.metricsPort = flags.metricsPort;
   return o;
 }
 
@@ -67,6 +69,7 @@ const withStoreFlags = (cmd: Command) =>
 withStoreFlags(program.command('start').description('control plane and gateway in one process, on SQLite by default'))
   .option('--gateway-port <port>', 'gateway port (PORTICO_GATEWAY_PORT, default 8000)', port)
   .option('--workers <n>', 'gateway worker processes (PORTICO_GATEWAY_WORKERS, default 1)', count)
+  .option('--metrics-port <port>', 'gateway /metrics port (PORTICO_GATEWAY_METRICS_PORT, default 8002)', port)
   .action(async (flags: CommonFlags) => {
     const config = loadConfig(overrides(flags));
     const cp = await startControlPlane(config, { demo: flags.demo !== false });
@@ -78,8 +81,10 @@ withStoreFlags(program.command('start').description('control plane and gateway i
       token: cp.gatewayToken,
       dataDir: config.dataDir,
       logger: cp.logger,
+      metricsPort: config.telemetry.metricsPort,
+      telemetry: config.telemetry,
     });
-    printWelcome(config, cp, gw.port);
+    printWelcome(config, cp, gw.port, gw.metricsPort);
     onSignal(async () => {
       await gw.close();
       await cp.close();
@@ -102,6 +107,7 @@ program
   .option('--host <host>', 'interface to listen on')
   .option('--gateway-port <port>', 'port (default 8000)', port)
   .option('--workers <n>', 'worker processes (default 1)', count)
+  .option('--metrics-port <port>', '/metrics port (default 8002)', port)
   .action(async (flags: CommonFlags & { controlPlane: string; token: string }) => {
     const config = loadConfig(overrides(flags));
     const logger = createLogger(config.logLevel);
@@ -113,8 +119,11 @@ program
       token: flags.token,
       dataDir: config.dataDir,
       logger,
+      metricsPort: config.telemetry.metricsPort,
+      telemetry: config.telemetry,
     });
-    process.stdout.write(`Portico gateway listening on http://${config.gateway.host}:${gw.port}, following ${flags.controlPlane}\n`);
+    const metrics = gw.metricsPort === null ? '' : `, metrics on http://${config.gateway.host}:${gw.metricsPort}/metrics`;
+    process.stdout.write(`Portico gateway listening on http://${config.gateway.host}:${gw.port}${metrics}, following ${flags.controlPlane}\n`);
     onSignal(() => gw.close());
   });
 

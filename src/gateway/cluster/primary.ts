@@ -9,6 +9,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { SnapshotSource } from '../feed/source.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
+import { ClusterMetrics } from './metrics.ts';
+import type { GatewayTelemetry } from '../observe/setup.ts';
 
 export interface GatewayClusterOptions {
   workers: number;
@@ -18,6 +20,8 @@ export interface GatewayClusterOptions {
   maxHeaderBytes?: number;
   /** Where each worker ships its call records; none: analytics off. */
   analytics?: { controlPlaneUrl: string; token: string };
+  /** Span export and access log, set up in every worker. */
+  telemetry?: GatewayTelemetry;
   /** Exit the process after a signal-triggered shutdown. Default true. */
   exitOnSignal?: boolean;
 }
@@ -26,6 +30,8 @@ export interface GatewayCluster {
   /** The shared port, once the first worker listens. */
   readonly port: number;
   workerPids(): number[];
+  /** Every worker's metrics merged (Prometheus text), as one node. */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
   const listeningWorkers = new WeakSet<Worker>();
   let firstListening: (() => void) | null = null;
   const listening = new Promise<void>((resolve) => (firstListening = resolve));
+  const metrics = new ClusterMetrics();
 
   const send = (w: Worker, msg: ToWorker): void => {
     if (w.isConnected()) w.send(msg);
@@ -59,6 +66,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
       PORTICO_GATEWAY_MAX_HEADER_BYTES: String(opts.maxHeaderBytes ?? ''),
       PORTICO_GATEWAY_ANALYTICS_URL: opts.analytics?.controlPlaneUrl ?? '',
       PORTICO_GATEWAY_ANALYTICS_TOKEN: opts.analytics?.token ?? '',
+      PORTICO_GATEWAY_TELEMETRY: JSON.stringify(opts.telemetry ?? {}),
     });
     workers.add(w);
     w.on('message', (msg: ToPrimary) => {
@@ -67,7 +75,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
         port = msg.port;
         if (latest !== null) send(w, { type: 'snapshot', snapshot: latest });
         firstListening?.();
-      }
+      } else if (msg.type === 'metrics') metrics.answered(msg.id, msg.metrics);
     });
     w.on('exit', () => {
       workers.delete(w);
@@ -112,6 +120,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
       return port;
     },
     workerPids: () => [...workers].map((w) => w.process.pid!).filter((p) => p !== undefined),
+    metrics: () => metrics.collect([...workers].filter((w) => listeningWorkers.has(w)), send),
     close,
   };
 }
