@@ -26,6 +26,8 @@ export interface ShipperStats {
   lost: number;
 }
 
+const BATCH_MAX = 10_000;
+
 interface PendingBatch {
   batchId: string;
   records: CallRecord[];
@@ -63,7 +65,9 @@ export class AnalyticsShipper {
   /** Moves buffered records into a batch and sends what is pending; resolves when done trying. */
   flush(): Promise<void> {
     if (this.#buffer.size > 0) {
-      this.#pending.push({ batchId: randomUUID(), records: this.#buffer.drain(), attempts: 0 });
+      // The control plane takes at most BATCH_MAX records per batch (CallBatch): larger drains split.
+      const records = this.#buffer.drain();
+      for (let i = 0; i < records.length; i += BATCH_MAX) this.#pending.push({ batchId: randomUUID(), records: records.slice(i, i + BATCH_MAX), attempts: 0 });
       while (this.#pending.length > this.#opts.maxPending) this.#lost += this.#pending.shift()!.records.length;
     }
     this.#inFlight ??= this.#send().finally(() => (this.#inFlight = null));
