@@ -15,6 +15,9 @@ import { BENCH_KEY } from './key.ts';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = 50;
+/** `BENCH_ONLY=rate,analytics` runs only the Portico cases whose name contains one of the words. */
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter((w) => w !== '');
+const selected = (name: string): boolean => ONLY.length === 0 || ONLY.some((w) => name.includes(w));
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 function ensureTools(): void {
@@ -174,11 +177,16 @@ async function main(): Promise<void> {
     for (const [name, routes, workers, pinned, mode] of [
       ['Portico, 1 route, 1 worker', 1, '1', true, 'none'],
       ['Portico, 10,000 routes, 1 worker', 10_000, '1', true, 'none'],
+      ['Portico, 5 policies, 1 worker', 1, '1', true, 'policies5'],
       ['Portico, key auth, 1 worker', 1, '1', true, 'key'],
       ['Portico, key auth + analytics, 1 worker', 1, '1', true, 'key+analytics'],
+      ['Portico, key auth + rate limit (memory), 1 worker', 1, '1', true, 'key+rl'],
+      ['Portico, key auth + rate limit (Redis), 1 worker', 1, '1', true, 'key+rl-redis'],
+      ['Portico, key auth + rate limit + analytics, 1 worker', 1, '1', true, 'key+rl+analytics'],
       ['Portico, 1 route, cluster 1 worker', 1, 'cluster1', false, 'none'],
       ['Portico, 1 route, cluster 2 workers', 1, '2', false, 'none'],
     ] as const) {
+      if (!selected(name) && name !== 'Portico, 1 route, 1 worker') continue;
       const args = [...tsx, 'bench/portico.ts', origin, String(routes), workers, mode];
       const child = start(process.execPath, args, pinned);
       const port = await waitReady(child);
@@ -197,12 +205,11 @@ async function main(): Promise<void> {
   const nginx = by('nginx reverse proxy')!;
   const floor = by('Node floor')!;
   const one = by('Portico, 1 route, 1 worker')!;
-  const many = by('Portico, 10,000 routes')!;
   console.log('\nratios (same run):');
   for (const r of results) {
-    console.log(`  ${r.name.padEnd(34)} ${(r.rps / nginx.rps).toFixed(2)}× nginx proxy   ${(r.rps / floor.rps).toFixed(2)}× Node floor`);
+    const cost = r.name.startsWith('Portico') ? `   ${(((r.rps - one.rps) / one.rps) * 100).toFixed(1)}% vs no policy` : '';
+    console.log(`  ${r.name.padEnd(52)} ${(r.rps / nginx.rps).toFixed(2)}× nginx proxy   ${(r.rps / floor.rps).toFixed(2)}× Node floor${cost}`);
   }
-  console.log(`  10,000 routes vs 1 route: ${((many.rps / one.rps) * 100).toFixed(1)}%`);
   mkdirSync('bench/results', { recursive: true });
   const file = join('bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(

@@ -59,6 +59,7 @@ const MEANING: Record<ErrorCode, string> = {
   PORTICO_RESPONSE_INVALID: 'Gateway: a validation policy found the backend answer does not match the API definition; `errors` lists every violation.',
   PORTICO_UNSUPPORTED_CONTENT: 'Gateway: a transformation policy cannot read the body in this content type (for example XML to JSON on a non-XML body).',
   PORTICO_TRACE_NOT_FOUND: 'Management: the policy trace does not exist, or expired (traces are kept a short time in memory).',
+  PORTICO_BODY_UNPARSABLE: 'Gateway: a conversion policy (`json-to-xml`, `xml-to-json`) could not parse the request body it had to convert; `detail` says why and where (`line 3, column 7`). Nothing was sent to the backend.',
 };
 
 let out = `# Error codes

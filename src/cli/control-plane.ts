@@ -12,6 +12,7 @@ import { gatewayAnalyticsRoutes, gatewayFeedRoutes } from '../management/gateway
 import { purgeRecords } from '../services/analytics.ts';
 import { Authenticator } from '../services/auth.ts';
 import type { Services } from '../services/context.ts';
+import type { UsageSource } from '../services/usage.ts';
 import { revealNamedValue } from '../services/named-values.ts';
 import { buildSnapshot, SnapshotFeed } from '../snapshot/index.ts';
 import { openStore, tables } from '../store/index.ts';
@@ -27,7 +28,7 @@ export interface RunningControlPlane {
 }
 
 /** Opens the store, runs the first-run set-up, and serves the control plane. */
-export async function startControlPlane(config: PorticoConfig, options: { demo?: boolean; clock?: Clock; logger?: Logger } = {}): Promise<RunningControlPlane> {
+export async function startControlPlane(config: PorticoConfig, options: { demo?: boolean; clock?: Clock; logger?: Logger; usage?: UsageSource } = {}): Promise<RunningControlPlane> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config.database, config.dataDir);
   const services: Services = { store, sealer: new Sealer(masterKey(config.dataDir, config.masterKey)), clock: options.clock ?? systemClock };
@@ -46,7 +47,7 @@ export async function startControlPlane(config: PorticoConfig, options: { demo?:
     gatewayFeedRoutes(a, feed, token);
     gatewayAnalyticsRoutes(a, store, token);
   };
-  const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, gatewayUrl: config.gateway.publicUrl, logger, extend: gatewayRoutes });
+  const app = createControlPlane({ services, auth, publicUrl: config.controlPlane.publicUrl, gatewayUrl: config.gateway.publicUrl, logger, extend: gatewayRoutes, ...(options.usage ? { usage: options.usage } : {}) });
   try {
     await app.listen({ host: config.controlPlane.host, port: config.controlPlane.port });
   } catch (error) {

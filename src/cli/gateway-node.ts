@@ -5,6 +5,8 @@ import type { Logger } from '../core/logger.ts';
 import { createGateway, RemoteSnapshotSource, runGatewayCluster } from '../gateway/index.ts';
 import { serveMetrics, type MetricsServer } from '../gateway/observe/metrics-server.ts';
 import { createTelemetry, type GatewayTelemetry } from '../gateway/observe/setup.ts';
+import { createCounterStore, type CounterStore, type LimitsSettings } from '../gateway/limits/index.ts';
+import { createResponseCache } from '../gateway/cache/settings.ts';
 
 export interface GatewayNodeOptions {
   host: string;
@@ -17,6 +19,10 @@ export interface GatewayNodeOptions {
   /** Port of the `/metrics` listener (on `host`); absent or null: none. */
   metricsPort?: number | null;
   telemetry?: GatewayTelemetry;
+  /** Counter store settings (default: memory, quotas not saved). */
+  limits?: LimitsSettings;
+  /** A store made by the caller, who closes it (`portico start` shares it with the control plane); one worker only. */
+  counters?: CounterStore;
 }
 
 export interface RunningGateway {
@@ -42,7 +48,15 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
     options.metricsPort === undefined || options.metricsPort === null ? null : serveMetrics(options.host, options.metricsPort, contentType, render);
   if (options.workers > 1) {
     const analytics = { controlPlaneUrl: options.controlPlaneUrl, token: options.token };
-    const cluster = await runGatewayCluster({ workers: options.workers, host: options.host, port: options.port, source, analytics, ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
+    const cluster = await runGatewayCluster({
+      workers: options.workers,
+      host: options.host,
+      port: options.port,
+      source,
+      analytics,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
     const metrics = await metricsOn('text/plain; version=0.0.4; charset=utf-8', () => cluster.metrics());
     return {
       port: cluster.port,
@@ -56,7 +70,18 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
   // Call records go to the control plane in batches, off the request path.
   const shipper = new AnalyticsShipper({ controlPlaneUrl: options.controlPlaneUrl, token: options.token, gateway: `${hostname()}/${process.pid}` });
   const telemetry = createTelemetry(options.telemetry ?? {});
-  const gateway = createGateway({ host: options.host, port: options.port, logger: options.logger, analytics: shipper, ...telemetry.parts });
+  const own = options.counters === undefined && options.limits !== undefined ? createCounterStore(options.limits, options.logger) : null;
+  const limits = options.counters ?? own;
+  const cache = createResponseCache(options.limits, options.logger);
+  const gateway = createGateway({
+    host: options.host,
+    port: options.port,
+    logger: options.logger,
+    analytics: shipper,
+    ...telemetry.parts,
+    ...(limits ? { limits } : {}),
+    ...(cache ? { cache } : {}),
+  });
   gateway.metrics.withProcessMetrics();
   const { port } = await gateway.listen();
   const metrics = await metricsOn(gateway.metrics.registry.contentType, () => gateway.metrics.registry.metrics());
@@ -76,6 +101,8 @@ export async function startGatewayNode(options: GatewayNodeOptions): Promise<Run
       await gateway.close();
       await shipper.close();
       await telemetry.close();
+      await own?.close();
+      await cache?.close();
     },
   };
 }

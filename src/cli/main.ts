@@ -4,6 +4,7 @@ import { createLogger } from '../core/logger.ts';
 import { configCommands } from './commands/config.ts';
 import { startControlPlane } from './control-plane.ts';
 import { startGatewayNode } from './gateway-node.ts';
+import { counterParts, gatewayLimits } from './limits.ts';
 import { printWelcome } from './welcome.ts';
 
 function port(value: string): number {
@@ -27,6 +28,8 @@ interface CommonFlags {
   workers?: number;
   metricsPort?: number;
   demo?: boolean;
+  redisUrl?: string;
+  redisMode?: string;
 }
 
 function overrides(flags: CommonFlags): ConfigOverrides {
@@ -38,6 +41,8 @@ function overrides(flags: CommonFlags): ConfigOverrides {
   if (flags.gatewayPort !== undefined) o.gatewayPort = flags.gatewayPort;
   if (flags.workers !== undefined) o.workers = flags.workers;
   if (flags.metricsPort !== undefined) o.metricsPort = flags.metricsPort;
+  if (flags.redisUrl) o.redisUrl = flags.redisUrl;
+  if (flags.redisMode) o.redisMode = flags.redisMode;
   return o;
 }
 
@@ -58,8 +63,13 @@ function onSignal(stop: () => Promise<void>): void {
 
 const program = new Command('portico').description('Portico API management').version('0.1.0');
 
-const withStoreFlags = (cmd: Command) =>
+const withRedisFlags = (cmd: Command) =>
   cmd
+    .option('--redis-url <url>', 'share rate limits and quotas through this Redis (PORTICO_REDIS_URL; default: in memory)')
+    .option('--redis-mode <mode>', 'strict (exact, one round trip per call) or batching (PORTICO_REDIS_MODE, default strict)');
+
+const withStoreFlags = (cmd: Command) =>
+  withRedisFlags(cmd)
     .option('--data-dir <dir>', 'data directory (PORTICO_DATA_DIR, default ./.portico)')
     .option('--database <url>', 'sqlite (default) or a postgres:// URL (PORTICO_DATABASE_URL)')
     .option('--host <host>', 'interface to listen on (PORTICO_HOST, default 127.0.0.1)')
@@ -72,8 +82,12 @@ withStoreFlags(program.command('start').description('control plane and gateway i
   .option('--metrics-port <port>', 'gateway /metrics port (PORTICO_GATEWAY_METRICS_PORT, default 8002)', port)
   .action(async (flags: CommonFlags) => {
     const config = loadConfig(overrides(flags));
-    const cp = await startControlPlane(config, { demo: flags.demo !== false });
+    const logger = createLogger(config.logLevel);
+    const counters = counterParts(config, logger, true);
+    const cp = await startControlPlane(config, { demo: flags.demo !== false, logger, ...(counters.usage ? { usage: counters.usage } : {}) });
     const gw = await startGatewayNode({
+      limits: gatewayLimits(config),
+      ...(counters.gateway ? { counters: counters.gateway } : {}),
       host: config.gateway.host,
       port: config.gateway.port,
       workers: config.gateway.workers,
@@ -88,18 +102,23 @@ withStoreFlags(program.command('start').description('control plane and gateway i
     onSignal(async () => {
       await gw.close();
       await cp.close();
+      await counters.close();
     });
   });
 
 withStoreFlags(program.command('server').description('control plane only (management API, token endpoint, config feed)')).action(async (flags: CommonFlags) => {
   const config = loadConfig(overrides(flags));
-  const cp = await startControlPlane(config, { demo: flags.demo !== false });
+  const logger = createLogger(config.logLevel);
+  const counters = counterParts(config, logger, false);
+  const cp = await startControlPlane(config, { demo: flags.demo !== false, logger, ...(counters.usage ? { usage: counters.usage } : {}) });
   printWelcome(config, cp, null);
-  onSignal(() => cp.close());
+  onSignal(async () => {
+    await cp.close();
+    await counters.close();
+  });
 });
 
-program
-  .command('gateway')
+withRedisFlags(program.command('gateway'))
   .description('a data-plane node that pulls its configuration from a control plane')
   .requiredOption('--control-plane <url>', 'control plane URL (PORTICO_CONTROL_PLANE_URL)', process.env.PORTICO_CONTROL_PLANE_URL)
   .requiredOption('--token <token>', 'gateway token of the control plane (PORTICO_GATEWAY_TOKEN)', process.env.PORTICO_GATEWAY_TOKEN)
@@ -121,6 +140,7 @@ program
       logger,
       metricsPort: config.telemetry.metricsPort,
       telemetry: config.telemetry,
+      limits: gatewayLimits(config),
     });
     const metrics = gw.metricsPort === null ? '' : `, metrics on http://${config.gateway.host}:${gw.metricsPort}/metrics`;
     process.stdout.write(`Portico gateway listening on http://${config.gateway.host}:${gw.port}${metrics}, following ${flags.controlPlane}\n`);

@@ -23,6 +23,11 @@ export interface PorticoConfig {
     otlpEndpoint: string | null;
     accessLog: AccessLogMode;
   };
+  /**
+   * Counters of the traffic-control policies: in each gateway process's memory (quotas saved in
+   * dataDir) unless a Redis URL is given, then shared by every gateway through Redis.
+   */
+  limits: { redisUrl: string | null; redisMode: 'strict' | 'batching' };
 }
 
 /** `on`: one line per call with the path; `query`: the query string too, credentials redacted. */
@@ -36,7 +41,21 @@ export type ConfigOverrides = Partial<{
   gatewayPort: number;
   workers: number;
   metricsPort: number;
+  redisUrl: string;
+  redisMode: string;
 }>;
+
+function redisMode(value: string | undefined): 'strict' | 'batching' {
+  if (value === undefined || value === '' || value === 'strict') return 'strict';
+  if (value === 'batching') return 'batching';
+  throw new Error(`PORTICO_REDIS_MODE must be strict or batching, got "${value}"`);
+}
+
+function redisUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  if (!/^rediss?:\/\//.test(value)) throw new Error('PORTICO_REDIS_URL must be a redis:// or rediss:// URL');
+  return value;
+}
 
 function intFrom(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -88,6 +107,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       otlpEndpoint: httpUrl(env.PORTICO_OTLP_ENDPOINT, 'PORTICO_OTLP_ENDPOINT'),
       accessLog: accessLogMode(env.PORTICO_ACCESS_LOG),
     },
+    limits: { redisUrl: redisUrl(overrides.redisUrl ?? env.PORTICO_REDIS_URL), redisMode: redisMode(overrides.redisMode ?? env.PORTICO_REDIS_MODE) },
   };
   return Object.freeze(config);
 }

@@ -61,6 +61,7 @@ export const ERRORS = {
   PORTICO_RESPONSE_INVALID: { status: 502, title: 'The backend answer does not match the API definition' },
   PORTICO_UNSUPPORTED_CONTENT: { status: 415, title: 'The content type cannot be processed by the policy' },
   PORTICO_TRACE_NOT_FOUND: { status: 404, title: 'No trace with this id' },
+  PORTICO_BODY_UNPARSABLE: { status: 400, title: 'The request body cannot be parsed as its content type' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -27,11 +27,14 @@ export const CallRecord = Type.Object(
   { additionalProperties: false },
 );
 
+/** The most records one batch may carry; gateways split what they hold into batches of this size. */
+export const MAX_BATCH_RECORDS = 10_000;
+
 export const CallBatch = Type.Object(
   {
     batchId: Type.String({ minLength: 8, maxLength: 100, description: 'Unique per batch: a batch sent twice counts once' }),
     gateway: Type.String({ maxLength: 200, description: 'Sending node' }),
-    records: Type.Array(CallRecord, { maxItems: 10000 }),
+    records: Type.Array(CallRecord, { maxItems: MAX_BATCH_RECORDS }),
   },
   { additionalProperties: false },
 );

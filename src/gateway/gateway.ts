@@ -18,6 +18,12 @@ import { handleUpgrade } from './upgrade.ts';
 import { UpstreamRegistry } from './upstream/pool.ts';
 import { createPolicyServices } from './pipeline/services.ts';
 import { closeOverrides } from './pipeline/override.ts';
+import { MemoryCounterStore } from './limits/memory-store.ts';
+import { limitsLog } from './limits/settings.ts';
+import type { CounterStore } from './limits/types.ts';
+import { createWebhookSender } from './webhooks/sender.ts';
+import type { ResponseCache } from '../policies/cache-store.ts';
+import { MemoryResponseCache } from './cache/memory-cache.ts';
 
 export interface GatewayOptions {
   host: string;
@@ -33,6 +39,13 @@ export interface GatewayOptions {
   spans?: OtlpSpanExporter;
   /** Writes one line per call. */
   accessLog?: AccessLog;
+  /**
+   * Counters of the traffic-control policies, owned by the caller (who closes it). Default: a
+   * memory store of this gateway's own, closed with it. Either way it outlives snapshots.
+   */
+  limits?: CounterStore;
+  /** Response cache of the `cache` policy, owned by the caller. Default: a memory cache of its own. */
+  cache?: ResponseCache;
 }
 
 export interface Gateway {
@@ -55,7 +68,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (analytics !== undefined) observers.push(recordsTo(analytics));
   if (spans !== undefined) observers.push(spans);
   if (accessLog !== undefined) observers.push(accessLog);
-  const holder: RuntimeHolder = { current: null, observers, metrics, services: createPolicyServices({ ...(options.logger ? { logger: options.logger } : {}) }) };
+  const own = options.limits === undefined ? new MemoryCounterStore({ log: limitsLog(options.logger) }) : null;
+  const limits = options.limits ?? own!;
+  const webhooks = createWebhookSender(options.logger);
+  const ownCache = options.cache === undefined ? new MemoryResponseCache() : null;
+  const services = createPolicyServices({ limits, webhooks, cache: options.cache ?? ownCache!, ...(options.logger ? { logger: options.logger } : {}) });
+  const holder: RuntimeHolder = { current: null, observers, metrics, services };
   const upstreams = new UpstreamRegistry();
   const log = options.logger;
   const server: Server = createServer({
@@ -96,8 +114,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close(): Promise<void> {
       await drain(server, options.drainTimeoutMs ?? 10_000);
+      // After the drain: the last calls' documents are queued by then.
+      await webhooks.close();
       await upstreams.close();
       await closeOverrides();
+      await own?.close();
+      await ownCache?.close();
     },
   };
 }

@@ -21,6 +21,7 @@ import type { GatewayMetrics } from './observe/metrics.ts';
 import { spanContext } from './observe/trace-context.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import { startPipeline } from './pipeline/driver.ts';
+import { startBeforeAccess } from './pipeline/early.ts';
 import { traceFor } from './pipeline/trace-access.ts';
 import type { TraceRecorder } from './pipeline/trace.ts';
 import type { PolicyServices } from '../policies/sdk.ts';
@@ -74,14 +75,30 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
   const clientHost = target.host ?? seen.host;
   const hostname = hostnameOf(clientHost);
   const method = req.method!;
-  const route = rt.router.find(method, hostname, target.path, target.query, req.rawHeaders);
+  let route = rt.router.find(method, hostname, target.path, target.query, req.rawHeaders);
+  let preflightAllow: string | null = null;
   if (route === null) {
     const allow = rt.router.allowed(hostname, target.path, target.query, req.rawHeaders);
     if (allow.length === 0) return unrouted(holder, res, 'PORTICO_ROUTE_NOT_FOUND', requestId);
-    return unrouted(holder, res, 'PORTICO_METHOD_NOT_ALLOWED', requestId, undefined, ['allow', allow.join(', ')]);
+    // A CORS preflight to an API without OPTIONS operations belongs to the operation it asks
+    // about (Azure API Management does the same); its before-access policies may answer it.
+    const wanted = method === 'OPTIONS' ? req.headers['access-control-request-method'] : undefined;
+    route = wanted === undefined ? null : rt.router.find(wanted.toUpperCase(), hostname, target.path, target.query, req.rawHeaders);
+    if (route === null || (route.policies?.early ?? null) === null) return unrouted(holder, res, 'PORTICO_METHOD_NOT_ALLOWED', requestId, undefined, ['allow', allow.join(', ')]);
+    preflightAllow = allow.join(', ');
   }
   const span = spanContext(seen.traceparent, seen.tracestate);
   const track = new CallTrack(holder.observers, req, res, route, requestId, seen.contentLength > 0 ? seen.contentLength : 0, target.path, span);
+  const early = route.policies?.early ?? null;
+  if (early !== null) {
+    const mine: SeenHeaders = { ...seen };
+    const anonymous = { applicationId: null, contractId: null, productId: null, planId: null, plan: null, userId: null, claims: null, query: target.query };
+    const path = stripSegments(target.path, route.prefixSegments);
+    const r = route;
+    return withTrace(holder, r, requestId, mine, res, track, (trace) =>
+      startBeforeAccess({ req, res, route: r, requestId, headers, seen: mine, clientHost, path, context: anonymous, services: holder.services, trace, track, span, access: rt.access, early, preflightAllow }),
+    );
+  }
   const max = route.maxBodyBytes;
   if (seen.contentLength > max) {
     track.errorCode = 'PORTICO_BODY_TOO_LARGE';
@@ -131,19 +148,9 @@ function proceed(
     const chain = policies.chainFor(outcome);
     if (chain.parts.length > 0) {
       const path = stripSegments(target.path, route.prefixSegments);
-      const start = (trace: TraceRecorder | null) => startPipeline({ req, res, route, requestId, headers, seen: s, clientHost, path, context: outcome, services: holder.services, trace, track, span: track.span }, chain);
-      const trace = s.traceToken === null ? null : traceFor(holder.current!.access, s.traceToken, route.organizationId, route.apiId, requestId);
-      if (trace instanceof Promise) {
-        const mine: SeenHeaders = { ...s };
-        trace
-          .then((t) => {
-            if (!res.destroyed) startPipeline({ req, res, route, requestId, headers, seen: mine, clientHost, path, context: outcome, services: holder.services, trace: t, track, span: track.span }, chain);
-          })
-          .catch(() => {
-            track.errorCode = 'PORTICO_INTERNAL';
-            sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0);
-          });
-      } else start(trace);
+      withTrace(holder, route, requestId, s, res, track, (trace, mine) =>
+        startPipeline({ req, res, route, requestId, headers, seen: mine, clientHost, path, context: outcome, services: holder.services, trace, track, span: track.span }, chain),
+      );
       return;
     }
   }
@@ -177,6 +184,30 @@ function proceed(
 function unrouted(holder: RuntimeHolder, res: ServerResponse, code: ErrorCode, requestId: string, detail?: string, extra?: readonly string[]): void {
   holder.metrics.refused(code);
   sendProblem(res, code, requestId, detail, extra, hasBody());
+}
+
+/** Starts with the admin trace recorder when the request carries a trace token (maybe after verifying it). */
+function withTrace(
+  holder: RuntimeHolder,
+  route: CompiledRoute,
+  requestId: string,
+  s: SeenHeaders,
+  res: ServerResponse,
+  track: CallTrack,
+  start: (trace: TraceRecorder | null, s: SeenHeaders) => void,
+): void {
+  const trace = s.traceToken === null ? null : traceFor(holder.current!.access, s.traceToken, route.organizationId, route.apiId, requestId);
+  if (!(trace instanceof Promise)) return start(trace, s);
+  // `seen` is shared by every request: keep this request's copy across the wait.
+  const mine: SeenHeaders = s === seen ? { ...s } : s;
+  trace
+    .then((t) => {
+      if (!res.destroyed) start(t, mine);
+    })
+    .catch(() => {
+      track.errorCode = 'PORTICO_INTERNAL';
+      sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0);
+    });
 }
 
 /** Whether the client sent a body we are not going to read (then the connection is closed). */

@@ -122,14 +122,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     }
     if (!this.responded) {
       this.target.breaker.failure(Date.now());
-      if (this.canRetry(err)) {
-        const next = this.nextTarget();
-        if (next !== null) {
-          this.switchTarget(next);
-          this.start();
-          return;
-        }
-      }
+      if (this.canRetry(err) && this.again()) return;
       this.finished = true;
       this.fail(upstreamErrorCode(err));
       return;
@@ -153,6 +146,15 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
       isIdempotent(this.req.method!) &&
       isRetryableError(err)
     );
+  }
+
+  /** Starts the next attempt on the next target; false when there is none (breakers open). */
+  protected again(): boolean {
+    const next = this.nextTarget();
+    if (next === null) return false;
+    this.switchTarget(next);
+    this.start();
+    return true;
   }
 
   protected nextTarget(): RouteTarget | null {

@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.ts';
 import { problem, PROBLEM_CONTENT_TYPE } from '../core/errors.ts';
 import type { Authenticator } from '../services/auth.ts';
 import type { Services } from '../services/context.ts';
+import type { UsageSource } from '../services/usage.ts';
 import { authenticate } from './auth-hook.ts';
 import { echoRoutes } from './echo.ts';
 import { metricsRoutes } from './metrics.ts';
@@ -18,6 +19,7 @@ import { organizationRoutes } from './routes/organizations.ts';
 import { planRoutes } from './routes/plans.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { policyToolRoutes } from './routes/policy-tools.ts';
+import { usageRoutes } from './routes/usage.ts';
 import { userRoutes } from './routes/users.ts';
 import { tokenRoutes } from './token.ts';
 import { validatorCompiler } from './validation.ts';
@@ -29,6 +31,8 @@ export interface ControlPlaneOptions {
   logger: Logger;
   /** Public URL of the gateway, the server of exported OpenAPI documents (default http://127.0.0.1:8000). */
   gatewayUrl?: string;
+  /** The gateways' counters, for application usage (the in-process gateway's, or Redis); none: usage answers 503. */
+  usage?: UsageSource;
   /** Extra routes (the gateway config feed) registered by the caller. */
   extend?: (app: FastifyInstance) => void;
 }
@@ -90,6 +94,7 @@ export function createControlPlane(options: ControlPlaneOptions): FastifyInstanc
       applicationRoutes(api, services);
       contractRoutes(api, services);
       analyticsRoutes(api, services);
+      usageRoutes(api, services, options.usage ?? null);
     },
     { prefix: MANAGEMENT_PREFIX },
   );

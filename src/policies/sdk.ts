@@ -13,6 +13,9 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import type { ErrorCode } from '../core/errors.ts';
+import type { ResponseCache } from './cache-store.ts';
+import type { Counters } from './counters.ts';
+import type { WebhookSender } from './webhooks.ts';
 
 export const PHASES = ['request', 'response', 'error'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -51,6 +54,8 @@ export interface RetrySettings {
   readonly factor: number;
   /** Retry methods that are not idempotent too (their body is replayed from the buffer). */
   readonly unsafeMethods: boolean;
+  /** Spread each delay over [delay/2, delay] at random, so many gateways do not retry in step. */
+  readonly jitter: boolean;
 }
 
 export interface DoneInfo {
@@ -86,9 +91,16 @@ export interface Exchange {
   /** Read timeout for the backend call (timeout policy); null: the backend's. */
   timeoutMs: number | null;
   retry: RetrySettings | null;
+  /**
+   * Most request body bytes accepted: the API's limit until a policy lowers it (request-size-limit).
+   * Enforced while an unread body streams to the backend, and when a policy reads it.
+   */
+  requestBodyLimit: number;
   /** Response status (response and error phases). */
   status: number;
   readonly responseHeaders: Headers;
+  /** Set by the cache policy when it answered from the cache (the call record's cacheHit). */
+  cacheHit: boolean;
   /** The response body in the response phase when a policy declared `needs.responseBody`. */
   responseBody: Buffer | null;
   /** In the error phase: the code of the refusal or failure. */
@@ -102,12 +114,14 @@ export interface Exchange {
   readonly services: PolicyServices;
 }
 
-/** Counters for limit policies; implemented in src/gateway/limits/. */
+/** What the gateway hands its policies, created once per gateway process. */
 export interface PolicyServices {
-  readonly limits: unknown;
-  readonly cache: unknown;
-  /** Sends a JSON document to a URL off the request path (log-to-webhook). */
-  readonly webhooks: unknown;
+  /** Counters of the traffic-control policies (src/gateway/limits/: memory or Redis). */
+  readonly limits: Counters;
+  /** Response cache of the `cache` policy (src/gateway/cache/: memory or Redis). */
+  readonly cache: ResponseCache | null;
+  /** Sends JSON documents to a URL off the request path (log-to-webhook); null: none in this process. */
+  readonly webhooks: WebhookSender | null;
   /** Warn once per cause, never with secret values. */
   warn(message: string, fields?: Record<string, unknown>): void;
 }
@@ -118,6 +132,13 @@ export type Step = void | Promise<void>;
 export interface PolicyInstance {
   /** Buffering is opt-in: a chain whose policies declare none streams both ways. */
   readonly needs?: { readonly requestBody?: boolean; readonly responseBody?: boolean };
+  /**
+   * At global, API and operation scope, run the request phase before key verification, at the
+   * head of the chain (Kong runs cors and ip-restriction before its auth plugins): the consumer is
+   * still null, and the error phase also runs when access refuses the call, so a 401 carries CORS
+   * headers. At product, plan and application scope the caller must be known: the flag is ignored.
+   */
+  readonly beforeAccess?: boolean;
   request?(x: Exchange): Step;
   /** Without `needs.responseBody` it must finish synchronously (the response is streaming). */
   response?(x: Exchange): Step;

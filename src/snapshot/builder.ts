@@ -1,7 +1,8 @@
-import { accessOf, type Api } from '../domain/api.ts';
+import { accessOf, type StoredApi } from '../domain/api.ts';
 import type { Backend } from '../domain/backend.ts';
 import { currentRevision, tables, type Store, type Tx } from '../store/index.ts';
 import { buildAccess } from './access.ts';
+import { operationSpecOf } from './operation-spec.ts';
 import { buildPolicies } from './policies.ts';
 import type { Snapshot, SnapshotApi, SnapshotBackend } from './types.ts';
 
@@ -29,7 +30,7 @@ function backendOf(b: Backend, clientKey: (org: string, name: string) => string 
   };
 }
 
-function apiOf(a: Api): SnapshotApi {
+function apiOf(a: StoredApi): SnapshotApi {
   return {
     id: a.id,
     organizationId: a.organizationId,
@@ -40,7 +41,10 @@ function apiOf(a: Api): SnapshotApi {
     versioning: { scheme: a.versioning.scheme as SnapshotApi['versioning']['scheme'], name: a.versioning.name },
     visibility: a.visibility as SnapshotApi['visibility'],
     backendId: a.backendId,
-    operations: a.operations.map((o) => ({ id: o.id, method: o.method, path: o.path })),
+    operations: a.operations.map((o) => {
+      const spec = operationSpecOf(a.openapi, o.method, o.path);
+      return spec === undefined ? { id: o.id, method: o.method, path: o.path } : { id: o.id, method: o.method, path: o.path, spec };
+    }),
     maxRequestBodyBytes: a.maxRequestBodyBytes,
     apiKey: { header: a.apiKeyHeader, queryParam: a.apiKeyQueryParam, forward: a.forwardApiKey },
     ...accessOf(a),

@@ -201,5 +201,19 @@ export interface SnapshotOperation {
   /** OpenAPI path template relative to the base path (`/orders/{id}`). */
   path: string;
   /** The operation's OpenAPI description (parameters, bodies, responses) when the API has one. */
-  spec?: unknown;
+  spec?: SnapshotOperationSpec;
+}
+
+/** One operation of an imported OpenAPI document, dereferenced (src/snapshot/operation-spec.ts). */
+export interface SnapshotOperationSpec {
+  /** Decides the schema dialect: 3.0 and Swagger 2.0 use `nullable` and draft-4 style keywords. */
+  format: 'openapi-3.0' | 'openapi-3.1' | 'swagger-2.0';
+  /** OpenAPI 3 parameter objects, the path item's merged in (the operation's win). */
+  parameters: Record<string, unknown>[];
+  /** OpenAPI 3 request body object, or null when the operation declares none. */
+  requestBody: Record<string, unknown> | null;
+  /** OpenAPI 3 responses object (status or `default` → response). */
+  responses: Record<string, unknown>;
+  /** Targets of the `$ref`s left in the schemas (cycles), by JSON pointer into the document. */
+  refs: Record<string, unknown>;
 }

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGatewayNode, type RunningGateway } from '../../src/cli/gateway-node.ts';
 import { createLogger } from '../../src/core/logger.ts';
+import type { LimitsSettings } from '../../src/gateway/limits/index.ts';
+import type { UsageSource } from '../../src/services/usage.ts';
 import { startTestPortico, type Client, type TestPortico } from '../helpers/control-plane.ts';
 
 export interface AccessWorld {
@@ -24,10 +26,10 @@ export interface AccessWorld {
   contract(applicationId: string, productId: string, planId: string): Promise<{ id: string; status: string }>;
 }
 
-export async function startAccessWorld(org: string): Promise<AccessWorld> {
-  const p = await startTestPortico('sqlite');
+export async function startAccessWorld(org: string, options: { usage?: UsageSource; limits?: LimitsSettings } = {}): Promise<AccessWorld> {
+  const p = await startTestPortico('sqlite', options.usage ? { usage: options.usage } : {});
   const gwDir = mkdtempSync(join(tmpdir(), 'portico-access-gw-'));
-  const gw = await startGatewayNode({ host: '127.0.0.1', port: 0, workers: 1, controlPlaneUrl: p.url, token: p.cp.gatewayToken, dataDir: gwDir, logger: createLogger('silent') });
+  const gw = await startGatewayNode({ host: '127.0.0.1', port: 0, workers: 1, controlPlaneUrl: p.url, token: p.cp.gatewayToken, dataDir: gwDir, logger: createLogger('silent'), ...(options.limits ? { limits: options.limits } : {}) });
   const gateway = `http://127.0.0.1:${gw.port}`;
   const admin = p.admin;
   const ok = <T>(r: { status: number; body: T }, status = 201): T => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { CallRecord } from '../../src/domain/analytics.ts';
+import { MAX_BATCH_RECORDS, type CallRecord } from '../../src/domain/analytics.ts';
 import { AnalyticsShipper } from '../../src/gateway/analytics/shipper.ts';
 import { RecordBuffer } from '../../src/gateway/analytics/buffer.ts';
 import { startTestPortico, type TestPortico } from '../helpers/control-plane.ts';
@@ -26,6 +26,16 @@ describe('shipping call records to the control plane', () => {
     await shipper.close();
     assert.deepEqual(shipper.stats, { recorded: 1200, dropped: 0, shipped: 1200, lost: 0 });
     assert.equal(await calls(), 1200);
+  });
+
+  it('splits more records than one batch may carry into several batches, every call counted once', async () => {
+    const shipper = new AnalyticsShipper({ controlPlaneUrl: p.url, token: p.cp.gatewayToken, gateway: 'gw-split', flushMs: 60_000 });
+    const before = await calls();
+    const n = MAX_BATCH_RECORDS + 2_500;
+    for (let i = 0; i < n; i++) shipper.record(call(100_000 + i));
+    await shipper.close();
+    assert.deepEqual(shipper.stats, { recorded: n, dropped: 0, shipped: n, lost: 0 });
+    assert.equal((await calls()) - before, n);
   });
 
   it('keeps a batch while the control plane answers 503 and counts it once when it is back', async () => {

@@ -162,6 +162,50 @@ describe('portico start', () => {
     assert.deepEqual(body.query, { x: '1' });
   });
 
+  it('holds the demo application to the Starter plan: the 6th call within a minute gets 429 with Retry-After, and the usage API shows the counts', async () => {
+    const statuses: number[] = [];
+    let refusal: Response | null = null;
+    let lastRemaining: string | null = null;
+    for (let i = 0; i < 6 && refusal === null; i++) {
+      const res = await fetch(`${first.gateway}/echo/limits`, { headers: { 'x-api-key': DEMO_KEY } });
+      statuses.push(res.status);
+      if (res.status === 429) refusal = res;
+      else {
+        lastRemaining = res.headers.get('ratelimit-remaining');
+        await res.arrayBuffer();
+      }
+    }
+    // One call was made by the test above within the same minute: the 5th call here is the 6th.
+    assert.deepEqual(statuses, [200, 200, 200, 200, 429]);
+    assert.equal(lastRemaining, '0');
+    assert.equal(((await refusal!.json()) as { code: string }).code, 'PORTICO_RATE_LIMITED');
+    assert.ok(Number(refusal!.headers.get('retry-after')) >= 1);
+    assert.equal(refusal!.headers.get('ratelimit-limit'), '5');
+
+    const token = await adminToken(first.controlPlane);
+    const auth = { authorization: `Bearer ${token}` };
+    const apps = (await (await fetch(`${first.controlPlane}/management/v1/organizations/demo/applications`, { headers: auth })).json()) as { items: { id: string; name: string }[] };
+    const demo = apps.items.find((a) => a.name === 'Demo application')!;
+    const usage = (await (await fetch(`${first.controlPlane}/management/v1/organizations/demo/applications/${demo.id}/usage`, { headers: auth })).json()) as {
+      coverage: string;
+      limits: { type: string; limit: number; used: number }[];
+    };
+    assert.equal(usage.coverage, 'gateway');
+    assert.deepEqual(
+      usage.limits.map((l) => [l.type, l.limit, Math.round(l.used)]).sort(),
+      [
+        ['quota', 100, 5],
+        ['rate-limit', 5, 5],
+      ],
+    );
+    const reset = await fetch(`${first.controlPlane}/management/v1/organizations/demo/applications/${demo.id}/usage/reset`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(reset.status, 200, await reset.clone().text());
+    assert.ok(((await reset.json()) as { removed: number }).removed >= 2);
+    const after = await fetch(`${first.gateway}/echo/limits`, { headers: { 'x-api-key': DEMO_KEY } });
+    assert.equal(after.status, 200);
+    assert.equal(after.headers.get('ratelimit-remaining'), '4');
+  });
+
   it('answers /healthz and /readyz with 200 on both ports', async () => {
     for (const base of [first.controlPlane, first.gateway]) {
       for (const path of ['/healthz', '/readyz']) {

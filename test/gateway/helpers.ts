@@ -1,6 +1,7 @@
 /** Shared fixtures for the gateway conformance suite: real servers on 127.0.0.1, port 0. */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { Snapshot, SnapshotApi, SnapshotBackend } from '../../src/snapshot/types.ts';
 import { createGateway, type Gateway } from '../../src/gateway/index.ts';
@@ -76,8 +77,8 @@ export function snapshot(revision: number, backends: SnapshotBackend[], apis: Sn
   return { revision, generatedAt: new Date().toISOString(), backends, apis };
 }
 
-export async function startGateway(s?: Snapshot, maxHeaderBytes?: number): Promise<{ gateway: Gateway; url: string; port: number }> {
-  const gateway = createGateway({ host: '127.0.0.1', port: 0, ...(maxHeaderBytes ? { maxHeaderBytes } : {}), drainTimeoutMs: 2000 });
+export async function startGateway(s?: Snapshot, maxHeaderBytes?: number, logger?: Logger): Promise<{ gateway: Gateway; url: string; port: number }> {
+  const gateway = createGateway({ host: '127.0.0.1', port: 0, ...(maxHeaderBytes ? { maxHeaderBytes } : {}), ...(logger ? { logger } : {}), drainTimeoutMs: 2000 });
   if (s) gateway.apply(s);
   const { port } = await gateway.listen();
   return { gateway, url: `http://127.0.0.1:${port}`, port };

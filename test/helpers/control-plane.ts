@@ -1,4 +1,5 @@
 import { loadConfig } from '../../src/core/config.ts';
+import type { UsageSource } from '../../src/services/usage.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { startControlPlane, type RunningControlPlane } from '../../src/cli/control-plane.ts';
 import { freshStore, type TestStore } from './stores.ts';
@@ -65,13 +66,13 @@ export interface TestPortico {
 }
 
 /** Starts a control plane on a free port over a fresh store of `dialect`. */
-export async function startTestPortico(dialect: 'sqlite' | 'postgres', options: { demo?: boolean } = {}): Promise<TestPortico> {
+export async function startTestPortico(dialect: 'sqlite' | 'postgres', options: { demo?: boolean; usage?: UsageSource } = {}): Promise<TestPortico> {
   const store = await freshStore(dialect);
   const config = loadConfig(
     { dataDir: store.dataDir, database: store.database, controlPlanePort: 0 },
     { PORTICO_ADMIN_CLIENT_ID: 'test-admin', PORTICO_ADMIN_CLIENT_SECRET: 'test-admin-secret', PORTICO_ADMIN_PASSWORD: 'correct horse battery staple' },
   );
-  const cp = await startControlPlane(config, { demo: options.demo ?? false, logger: createLogger('silent') });
+  const cp = await startControlPlane(config, { demo: options.demo ?? false, logger: createLogger('silent'), ...(options.usage ? { usage: options.usage } : {}) });
   const api = `${cp.url}/management/v1`;
   const token = async (id: string, secret: string) => {
     const res = await fetch(`${cp.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }) });

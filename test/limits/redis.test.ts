@@ -9,7 +9,9 @@ import { counterSemantics } from './semantics.ts';
 
 counterSemantics('redis store (strict)', async () => {
   const namespace = freshNamespace();
-  const store = new RedisCounterStore({ redis: SHARED_REDIS_URL, namespace });
+  // These cases are about counting: on a loaded machine a 100 ms command timeout would turn slow
+  // answers into fail-open decisions (allowed, uncounted) and the counts would be wrong for that reason.
+  const store = new RedisCounterStore({ redis: SHARED_REDIS_URL, namespace, commandTimeoutMs: 2_000 });
   await store.ready();
   return {
     store,

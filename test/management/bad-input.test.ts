@@ -51,6 +51,7 @@ const VALID: Record<string, (ids: Ids) => Record<string, unknown>> = {
   importApi: () => ({ document: { openapi: '3.0.3', info: { title: 'Imported', version: '1' }, servers: [{ url: 'http://127.0.0.1:9' }], paths: {} }, name: 'Imported', basePath: '/imported' }),
   applyConfig: () => ({ document: { portico: 1, backends: [{ name: 'declared', targets: [{ url: 'http://127.0.0.1:9/' }] }] }, env: { TOKEN: 'x' } }),
   createTraceToken: () => ({ ttlSeconds: 60 }),
+  resetApplicationUsage: () => ({}),
 };
 
 interface WriteRoute {

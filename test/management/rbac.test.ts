@@ -75,6 +75,7 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   deleteApplication: () => undefined,
   regenerateApplicationKey: () => undefined,
   regenerateClientSecret: () => undefined,
+  resetApplicationUsage: () => ({}),
   createContract: (ids) => ({ applicationId: ids.applicationId, productId: ids.productId, planId: ids.planId }),
   approveContract: () => undefined,
   rejectContract: () => undefined,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallRecord } from '../../domain/analytics.ts';
+import { MAX_BATCH_RECORDS, type CallRecord } from '../../domain/analytics.ts';
 import { RecordBuffer } from './buffer.ts';
 
 export interface ShipperOptions {
@@ -16,6 +16,8 @@ export interface ShipperOptions {
   attempts?: number;
   /** Batches kept for retry while the control plane is down; older ones are dropped. Default 20. */
   maxPending?: number;
+  /** Records per batch, at most what the control plane accepts (MAX_BATCH_RECORDS, the default). */
+  batchSize?: number;
 }
 
 export interface ShipperStats {
@@ -25,8 +27,6 @@ export interface ShipperStats {
   /** Records given up after every attempt failed or the retry queue overflowed. */
   lost: number;
 }
-
-const BATCH_MAX = 10_000;
 
 interface PendingBatch {
   batchId: string;
@@ -48,7 +48,8 @@ export class AnalyticsShipper {
   #lost = 0;
 
   constructor(options: ShipperOptions) {
-    this.#opts = { flushMs: 1000, capacity: 50_000, attempts: 5, maxPending: 20, ...options };
+    this.#opts = { flushMs: 1000, capacity: 50_000, attempts: 5, maxPending: 20, batchSize: MAX_BATCH_RECORDS, ...options };
+    this.#opts.batchSize = Math.min(Math.max(1, this.#opts.batchSize), MAX_BATCH_RECORDS);
     this.#buffer = new RecordBuffer(this.#opts.capacity);
     this.#timer = setInterval(() => void this.flush(), this.#opts.flushMs);
     this.#timer.unref();
@@ -65,9 +66,11 @@ export class AnalyticsShipper {
   /** Moves buffered records into a batch and sends what is pending; resolves when done trying. */
   flush(): Promise<void> {
     if (this.#buffer.size > 0) {
-      // The control plane takes at most BATCH_MAX records per batch (CallBatch): larger drains split.
+      // A busy node records more per flush than one batch may carry (the control plane refuses
+      // larger batches): each slice is its own batch, with its own id.
       const records = this.#buffer.drain();
-      for (let i = 0; i < records.length; i += BATCH_MAX) this.#pending.push({ batchId: randomUUID(), records: records.slice(i, i + BATCH_MAX), attempts: 0 });
+      const size = this.#opts.batchSize;
+      for (let i = 0; i < records.length; i += size) this.#pending.push({ batchId: randomUUID(), records: records.slice(i, i + size), attempts: 0 });
       while (this.#pending.length > this.#opts.maxPending) this.#lost += this.#pending.shift()!.records.length;
     }
     this.#inFlight ??= this.#send().finally(() => (this.#inFlight = null));

@@ -8,6 +8,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { createServer, type AddressInfo } from 'node:net';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { SnapshotSource } from '../feed/source.ts';
+import type { LimitsSettings } from '../limits/settings.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
 import { ClusterMetrics } from './metrics.ts';
 import type { GatewayTelemetry } from '../observe/setup.ts';
@@ -22,6 +23,8 @@ export interface GatewayClusterOptions {
   analytics?: { controlPlaneUrl: string; token: string };
   /** Span export and access log, set up in every worker. */
   telemetry?: GatewayTelemetry;
+  /** Counter store of each worker (Redis shared by all; memory: each worker counts its own calls). */
+  limits?: LimitsSettings;
   /** Exit the process after a signal-triggered shutdown. Default true. */
   exitOnSignal?: boolean;
 }
@@ -67,6 +70,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
       PORTICO_GATEWAY_ANALYTICS_URL: opts.analytics?.controlPlaneUrl ?? '',
       PORTICO_GATEWAY_ANALYTICS_TOKEN: opts.analytics?.token ?? '',
       PORTICO_GATEWAY_TELEMETRY: JSON.stringify(opts.telemetry ?? {}),
+      PORTICO_GATEWAY_LIMITS: opts.limits ? JSON.stringify(opts.limits) : '',
     });
     workers.add(w);
     w.on('message', (msg: ToPrimary) => {

@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { AnalyticsShipper } from '../analytics/shipper.ts';
 import { createGateway } from '../gateway.ts';
 import { createTelemetry, type GatewayTelemetry } from '../observe/setup.ts';
+import { createCounterStore, type LimitsSettings } from '../limits/settings.ts';
+import { createResponseCache } from '../cache/settings.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
 
 const maxHeader = Number(process.env.PORTICO_GATEWAY_MAX_HEADER_BYTES);
@@ -11,9 +13,16 @@ const shipper = analyticsUrl
   ? new AnalyticsShipper({ controlPlaneUrl: analyticsUrl, token: process.env.PORTICO_GATEWAY_ANALYTICS_TOKEN ?? '', gateway: `${hostname()}/${process.pid}` })
   : null;
 const telemetry = createTelemetry(JSON.parse(process.env.PORTICO_GATEWAY_TELEMETRY || '{}') as GatewayTelemetry);
+// Settings the primary passed (from src/core/config.ts); none: a memory store of this worker's own.
+const limitsJson = process.env.PORTICO_GATEWAY_LIMITS;
+const settings = limitsJson ? (JSON.parse(limitsJson) as LimitsSettings) : undefined;
+const limits = settings ? createCounterStore(settings) : null;
+const cache = createResponseCache(settings);
 const gateway = createGateway({
   ...(shipper ? { analytics: shipper } : {}),
   ...telemetry.parts,
+  ...(limits ? { limits } : {}),
+  ...(cache ? { cache } : {}),
   host: process.env.PORTICO_GATEWAY_HOST ?? '127.0.0.1',
   port: Number(process.env.PORTICO_GATEWAY_PORT ?? 0),
   ...(maxHeader > 0 ? { maxHeaderBytes: maxHeader } : {}),
@@ -31,6 +40,8 @@ async function shutdown(): Promise<void> {
   await gateway.close();
   await shipper?.close();
   await telemetry.close();
+  await limits?.close();
+  await cache?.close();
   process.exit(0);
 }
 

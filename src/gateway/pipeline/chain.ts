@@ -121,10 +121,27 @@ export class RoutePolicies {
   readonly #static: Chain;
   readonly #memo = new Map<string, Chain>();
 
+  /**
+   * Global, API and operation parts that run before access (`beforeAccess`); null when none.
+   * Every chain of the route starts with them, in scope order, so `x.ran` carries over.
+   */
+  readonly early: Chain | null;
+  readonly #earlyParts: ReadonlySet<ChainPart>;
+
   constructor(org: OrgPolicies, own: readonly ChainPart[]) {
     this.#org = org;
     this.#own = own;
-    this.#static = chainOf([...org.global, ...own]);
+    const fixed = [...org.global, ...own];
+    const early = fixed.filter((p) => p.instance.beforeAccess === true);
+    this.#earlyParts = new Set(early);
+    this.early = early.length === 0 ? null : chainOf(early);
+    this.#static = this.#hoisted(fixed);
+  }
+
+  /** The before-access parts first, the others in scope order. */
+  #hoisted(parts: readonly ChainPart[]): Chain {
+    if (this.early === null) return chainOf(parts);
+    return chainOf([...this.early.parts, ...parts.filter((p) => !this.#earlyParts.has(p))]);
   }
 
   /** Whether any scope has something for this route (else the route carries null). */
@@ -143,7 +160,7 @@ export class RoutePolicies {
     let chain = this.#memo.get(key);
     if (chain === undefined) {
       if (this.#memo.size >= MEMO_MAX) this.#memo.clear();
-      chain = chainOf([...org.global, ...product, ...plan, ...this.#own, ...app]);
+      chain = this.#hoisted([...org.global, ...product, ...plan, ...this.#own, ...app]);
       this.#memo.set(key, chain);
     }
     return chain;

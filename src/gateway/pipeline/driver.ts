@@ -20,6 +20,14 @@ import type { TraceRecorder } from './trace.ts';
 import type { CallMarks } from '../analytics/track.ts';
 import type { SpanContext } from '../observe/trace-context.ts';
 
+/** What the call record needs from the pipeline (analytics). */
+export interface PipelineTrack {
+  errorCode: string | null;
+  cacheHit: boolean;
+  /** The caller, once access named it (set here when policies ran before access). */
+  context: RequestContext | null;
+}
+
 export interface PipelineStart {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -33,21 +41,30 @@ export interface PipelineStart {
   readonly context: RequestContext;
   readonly services: PolicyServices;
   readonly trace: TraceRecorder | null;
-  readonly track: CallMarks;
+  readonly track: PipelineTrack & CallMarks;
   readonly span: SpanContext;
 }
 
 export function startPipeline(p: PipelineStart, chain: Chain): void {
+  runPipeline(openExchange(p), chain, 0, p.clientHost, p.seen.chunked);
+}
+
+/** The exchange of one request, with the forwarding headers added to the list it sends. */
+export function openExchange(p: PipelineStart): GatewayExchange {
   const { req, seen } = p;
   addForwarding(p.headers, seen, { clientIp: req.socket.remoteAddress ?? '', clientHost: p.clientHost, proto: 'http', upstreamHost: p.clientHost, requestId: p.requestId, span: p.span });
   const unread = seen.chunked || seen.contentLength > 0;
   const x = new GatewayExchange(req, p.res, p.route, p.requestId, p.headers, p.context, p.path, p.context.query ?? '', p.services, p.trace, unread, seen.expectContinue);
   x.bytesIn = seen.contentLength > 0 ? seen.contentLength : 0;
   x.track = p.track;
-  const chunked = seen.chunked;
-  const step = runRequest(x, chain);
-  if (step === undefined) afterRequest(x, chain, p.clientHost, chunked);
-  else step.then(() => afterRequest(x, chain, p.clientHost, chunked)).catch(() => internal(x));
+  return x;
+}
+
+/** Request phase from part `from` (the parts before it ran before access), then the outcome. */
+export function runPipeline(x: GatewayExchange, chain: Chain, from: number, clientHost: string, chunked: boolean): void {
+  const step = runRequest(x, chain, from);
+  if (step === undefined) afterRequest(x, chain, clientHost, chunked);
+  else step.then(() => afterRequest(x, chain, clientHost, chunked)).catch(() => internal(x));
 }
 
 /** A throw in an asynchronous continuation is answered, never left as an unhandled rejection. */
@@ -61,7 +78,7 @@ export function internal(x: GatewayExchange): void {
   sendRefusal(x, { parts: [], requestBody: false, responseBody: false, hasResponse: false, hasError: false });
 }
 
-function afterRequest(x: GatewayExchange, chain: Chain, clientHost: string, chunked: boolean): void {
+export function afterRequest(x: GatewayExchange, chain: Chain, clientHost: string, chunked: boolean): void {
   if (x.res.destroyed) return;
   if (x.outcome === 'refused') return sendRefusal(x, chain);
   if (x.outcome === 'answered') {
@@ -110,7 +127,7 @@ function forward(x: GatewayExchange, chain: Chain, clientHost: string, chunked: 
   } else if (x.unreadBody) {
     x.unreadBody = false;
     if (x.expectContinue) x.res.writeContinue();
-    body = chunked ? (limitBody(x.req, x.route.maxBodyBytes) as unknown as Readable) : x.req;
+    body = chunked ? (limitBody(x.req, x.requestBodyLimit) as unknown as Readable) : x.req;
   } else body = null;
   const call = new PolicyProxyCall(x, chain, x.req, x.res, target, list, hostIndex, body);
   call.context = x.context;

@@ -27,6 +27,7 @@ export class GatewayExchange implements Exchange {
   backendUrl: string | null = null;
   timeoutMs: number | null = null;
   retry: RetrySettings | null = null;
+  requestBodyLimit: number;
   status = 0;
   responseHeaders = new HeaderList([]);
   responseBody: Buffer | null = null;
@@ -51,7 +52,7 @@ export class GatewayExchange implements Exchange {
     readonly route: CompiledRoute,
     readonly requestId: string,
     headers: string[],
-    readonly context: RequestContext,
+    public context: RequestContext,
     public path: string,
     public query: string,
     readonly services: PolicyServices,
@@ -61,6 +62,14 @@ export class GatewayExchange implements Exchange {
     readonly expectContinue: boolean,
   ) {
     this.requestHeaders = new HeaderList(headers);
+    this.requestBodyLimit = route.maxBodyBytes;
+  }
+
+  /** Access named the caller after the before-access policies ran (pipeline/early.ts). */
+  identify(context: RequestContext): void {
+    this.context = context;
+    this.query = context.query ?? '';
+    this.#consumer = undefined;
   }
 
   get method(): string {

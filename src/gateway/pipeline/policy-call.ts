@@ -10,7 +10,7 @@ import type { ErrorCode } from '../../core/errors.ts';
 import { responseHeaders } from '../headers.ts';
 import { ProxyCall } from '../proxy.ts';
 import type { RouteTarget } from '../runtime.ts';
-import { isIdempotent, isRetryableError } from '../upstream/retry.ts';
+import { backoffMs, isIdempotent, isRetryableError } from '../upstream/retry.ts';
 import type { Chain } from './chain.ts';
 import type { GatewayExchange } from './exchange.ts';
 import { HeaderList } from './header-list.ts';
@@ -25,8 +25,8 @@ export class PolicyProxyCall extends ProxyCall {
   readonly chain: Chain;
   #chunks: Buffer[] | null = null;
   #buffered = 0;
-  #retrying = false;
-  #statusRetries = 0;
+  /** Set while an answer we decided to retry is being aborted: its error is not a failure. */
+  #discarding = false;
 
   constructor(
     x: GatewayExchange,
@@ -118,7 +118,7 @@ export class PolicyProxyCall extends ProxyCall {
   }
 
   override onError(err: Error): void {
-    if (this.#retrying) return;
+    if (this.#discarding) return;
     super.onError(err);
   }
 
@@ -129,10 +129,30 @@ export class PolicyProxyCall extends ProxyCall {
     sendRefusal(x, this.chain);
   }
 
+  /** `attempts` counts every start, so connection failures and retried statuses share one budget. */
   protected override canRetry(err: Error): boolean {
     const retry = this.x.retry;
     if (retry === null) return super.canRetry(err);
     return this.attempts <= retry.attempts && this.#replayable(retry.unsafeMethods) && isRetryableError(err);
+  }
+
+  /** With a retry policy the next attempt waits for the back-off. */
+  protected override again(): boolean {
+    const retry = this.x.retry;
+    if (retry === null) return super.again();
+    const timer = setTimeout(() => {
+      if (this.finished || this.res.destroyed) return;
+      if (super.again()) return;
+      this.finished = true;
+      this.fail('PORTICO_CIRCUIT_OPEN');
+    }, backoffMs(retry, this.attempts));
+    timer.unref();
+    return true;
+  }
+
+  /** A URL a policy chose (set-backend) is retried as is, never swapped for the API's backend. */
+  protected override nextTarget(): RouteTarget | null {
+    return this.x.backendUrl === null ? super.nextTarget() : this.target;
   }
 
   #replayable(unsafe: boolean): boolean {
@@ -143,20 +163,12 @@ export class PolicyProxyCall extends ProxyCall {
   /** A status the retry policy names: drop this answer and try again after the back-off. */
   #retryStatus(statusCode: number): boolean {
     const retry = this.x.retry;
-    if (retry === null || !retry.statuses.has(statusCode) || this.#statusRetries >= retry.attempts || !this.#replayable(retry.unsafeMethods)) return false;
-    const delay = Math.min(retry.maxDelayMs, retry.delayMs * retry.factor ** this.#statusRetries);
-    this.#statusRetries++;
-    this.#retrying = true;
+    if (retry === null || !retry.statuses.has(statusCode) || this.attempts > retry.attempts || !this.#replayable(retry.unsafeMethods)) return false;
+    this.#discarding = true;
     this.abort?.();
-    const timer = setTimeout(() => {
-      this.#retrying = false;
-      if (this.res.destroyed) return;
-      const next = this.nextTarget();
-      if (next !== null) this.switchTarget(next);
-      this.start();
-    }, delay);
-    timer.unref();
-    return true;
+    this.#discarding = false;
+    this.abort = null;
+    return this.again();
   }
 
   #cut(): void {

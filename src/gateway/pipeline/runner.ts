@@ -10,10 +10,10 @@ import type { Chain, ChainPart } from './chain.ts';
 import type { GatewayExchange } from './exchange.ts';
 import { round } from './trace.ts';
 
-/** Request phase, in chain order; `x.ran` counts the parts that started. */
-export function runRequest(x: GatewayExchange, chain: Chain): Step {
+/** Request phase, in chain order from part `from`; `x.ran` counts the parts that started. */
+export function runRequest(x: GatewayExchange, chain: Chain, from = 0): Step {
   x.phase = 'request';
-  return forward(x, chain.parts, 0);
+  return forward(x, chain.parts, from);
 }
 
 function forward(x: GatewayExchange, parts: readonly ChainPart[], from: number): Step {
@@ -88,10 +88,10 @@ function record(x: GatewayExchange, part: ChainPart, phase: Phase, t0: number, b
   x.trace!.add({ policy: part.id, type: part.type, scope: part.scope, scopeId: part.scopeId, phase, ms: round(performance.now() - t0), decision });
 }
 
-/** Reads the whole request body (bounded by the API's limit) into `x.requestBody`. */
+/** Reads the whole request body (bounded by the API's or a policy's limit) into `x.requestBody`. */
 export function readBody(x: GatewayExchange): Promise<void> {
   x.unreadBody = false;
-  const max = x.route.maxBodyBytes;
+  const max = x.requestBodyLimit;
   if (x.expectContinue) x.res.writeContinue();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];

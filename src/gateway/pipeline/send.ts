@@ -18,7 +18,9 @@ export function sendAnswer(x: GatewayExchange, backendUrl: string | null): void 
   const body = x.responseBody ?? EMPTY;
   const h = x.responseHeaders;
   h.remove('transfer-encoding');
-  h.set('content-length', String(body.length));
+  // RFC 9110 §8.6: no Content-Length on a 204 (a preflight answer, a mock); a 304 keeps the backend's.
+  if (x.status === 204) h.remove('content-length');
+  else if (x.status !== 304) h.set('content-length', String(body.length));
   if (!h.has('x-request-id')) h.set('x-request-id', x.requestId);
   if (x.trace !== null) h.set(TRACE_HEADER, x.trace.encode({ url: backendUrl, status: x.outcome === 'answered' ? null : x.status }));
   close(x);

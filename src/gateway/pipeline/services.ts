@@ -4,21 +4,24 @@
  * configuration change); warnings are logged once per distinct message.
  */
 import type { Logger } from 'pino';
+import type { Counters } from '../../policies/counters.ts';
+import type { ResponseCache } from '../../policies/cache-store.ts';
 import type { PolicyServices } from '../../policies/sdk.ts';
+import type { WebhookSender } from '../../policies/webhooks.ts';
 
 export interface ServiceParts {
   logger?: Logger;
-  limits?: unknown;
-  cache?: unknown;
-  webhooks?: unknown;
+  limits: Counters;
+  cache?: ResponseCache;
+  webhooks?: WebhookSender;
 }
 
 const WARNED_MAX = 1000;
 
-export function createPolicyServices(parts: ServiceParts = {}): PolicyServices {
+export function createPolicyServices(parts: ServiceParts): PolicyServices {
   const warned = new Set<string>();
   return {
-    limits: parts.limits ?? null,
+    limits: parts.limits,
     cache: parts.cache ?? null,
     webhooks: parts.webhooks ?? null,
     warn(message, fields) {

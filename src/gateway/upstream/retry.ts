@@ -26,3 +26,16 @@ export function isRetryableError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && CONNECT_FAILURES.has(code);
 }
+
+export interface Backoff {
+  readonly delayMs: number;
+  readonly maxDelayMs: number;
+  readonly factor: number;
+  readonly jitter: boolean;
+}
+
+/** Delay before retry number `n` (1 = the first retry): exponential, capped, optionally jittered. */
+export function backoffMs(b: Backoff, n: number): number {
+  const delay = Math.min(b.maxDelayMs, b.delayMs * b.factor ** (n - 1));
+  return b.jitter ? delay / 2 + (Math.random() * delay) / 2 : delay;
+}

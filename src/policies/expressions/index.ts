@@ -5,3 +5,4 @@ export { ROOTS } from './environment.ts';
 export { ExpressionError, type ExpressionErrorKind } from './errors.ts';
 export { LIMITS } from './limits.ts';
 export { compileTemplate, type CompiledTemplate } from './template.ts';
+export { linearRegExp } from './regex.ts';

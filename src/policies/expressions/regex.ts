@@ -36,6 +36,24 @@ function enableLinearEngine(): boolean {
 
 const available = enableLinearEngine();
 
+/**
+ * Compiles `pattern` on the linear-time engine (policies matching bodies or paths share it, so a
+ * configured pattern can never backtrack catastrophically). `flags` may be `g`, `m`, `s`, `y`:
+ * V8 11's linear engine refuses `i` and `u`. Throws an Error saying why a pattern cannot be used.
+ */
+export function linearRegExp(pattern: string, flags = ''): RegExp {
+  if (!available) throw new Error('this Node.js has no linear-time regular expression engine');
+  try {
+    return new RegExp(pattern, flags + LINEAR);
+  } catch (error) {
+    throw new Error(
+      (error as Error).message.includes('linear time')
+        ? 'it needs backtracking (backreferences, lookaround, counted repetition above {16}) — write it without'
+        : 'it is not a valid regular expression',
+    );
+  }
+}
+
 interface Evaluator {
   run(node: unknown, ctx: unknown): unknown;
 }
@@ -47,16 +65,12 @@ export function compileMatches(node: CelNode, fail: Fail): void {
   if (!patternNode || patternNode.op !== 'value' || typeof patternNode.args !== 'string') {
     throw fail('syntax', 'matches() takes a string literal as its pattern, so it can be checked once', patternNode?.start ?? node.start);
   }
-  if (!available) throw fail('syntax', 'matches() is unavailable: this Node.js has no linear-time regular expression engine', node.start);
   const pattern = patternNode.args;
   let regex: RegExp;
   try {
-    regex = new RegExp(pattern, LINEAR);
+    regex = linearRegExp(pattern);
   } catch (error) {
-    const reason = (error as Error).message.includes('linear time')
-      ? 'it needs backtracking (backreferences, lookaround, counted repetition above {16}) — write it without'
-      : 'it is not a valid regular expression';
-    throw fail('syntax', `matches() cannot use the pattern ${JSON.stringify(pattern)}: ${reason}`, patternNode.start);
+    throw fail('syntax', `matches() cannot use the pattern ${JSON.stringify(pattern)}: ${(error as Error).message}`, patternNode.start);
   }
   const perCharacter = costPerCharacter(pattern);
   node.setMeta('evaluate', (evaluator: Evaluator, _node: unknown, ctx: unknown): boolean => {

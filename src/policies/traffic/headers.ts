@@ -1,0 +1,21 @@
+/**
+ * Response header fields for a decision, in the form of the IETF draft
+ * "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers, -06 and earlier):
+ * `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (delta seconds), plus `Retry-After`
+ * (RFC 9110 §10.2.3, delta seconds) on a refusal. Seconds are rounded up so a client that waits as
+ * told is never early.
+ */
+import type { Decision } from '../counters.ts';
+
+export function rateLimitHeaders(decision: Decision): Record<string, string> {
+  // Nothing was counted: no figures to promise. (A degraded refusal comes from a node's own count in
+  // batching mode, and its figures are real.)
+  if (decision.unavailable || (decision.degraded && decision.allowed)) return {};
+  const headers: Record<string, string> = {
+    'RateLimit-Limit': String(decision.limit),
+    'RateLimit-Remaining': String(decision.remaining),
+    'RateLimit-Reset': String(Math.ceil(decision.resetMs / 1000)),
+  };
+  if (!decision.allowed) headers['Retry-After'] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+  return headers;
+}
