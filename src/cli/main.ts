@@ -26,6 +26,7 @@ interface CommonFlags {
   port?: number;
   gatewayPort?: number;
   workers?: number;
+  metricsPort?: number;
   demo?: boolean;
   redisUrl?: string;
   redisMode?: string;
@@ -39,6 +40,7 @@ function overrides(flags: CommonFlags): ConfigOverrides {
   if (flags.port !== undefined) o.controlPlanePort = flags.port;
   if (flags.gatewayPort !== undefined) o.gatewayPort = flags.gatewayPort;
   if (flags.workers !== undefined) o.workers = flags.workers;
+  if (flags.metricsPort !== undefined) o.metricsPort = flags.metricsPort;
   if (flags.redisUrl) o.redisUrl = flags.redisUrl;
   if (flags.redisMode) o.redisMode = flags.redisMode;
   return o;
@@ -77,6 +79,7 @@ const withStoreFlags = (cmd: Command) =>
 withStoreFlags(program.command('start').description('control plane and gateway in one process, on SQLite by default'))
   .option('--gateway-port <port>', 'gateway port (PORTICO_GATEWAY_PORT, default 8000)', port)
   .option('--workers <n>', 'gateway worker processes (PORTICO_GATEWAY_WORKERS, default 1)', count)
+  .option('--metrics-port <port>', 'gateway /metrics port (PORTICO_GATEWAY_METRICS_PORT, default 8002)', port)
   .action(async (flags: CommonFlags) => {
     const config = loadConfig(overrides(flags));
     const logger = createLogger(config.logLevel);
@@ -92,8 +95,10 @@ withStoreFlags(program.command('start').description('control plane and gateway i
       token: cp.gatewayToken,
       dataDir: config.dataDir,
       logger: cp.logger,
+      metricsPort: config.telemetry.metricsPort,
+      telemetry: config.telemetry,
     });
-    printWelcome(config, cp, gw.port);
+    printWelcome(config, cp, gw.port, gw.metricsPort);
     onSignal(async () => {
       await gw.close();
       await cp.close();
@@ -121,6 +126,7 @@ withRedisFlags(program.command('gateway'))
   .option('--host <host>', 'interface to listen on')
   .option('--gateway-port <port>', 'port (default 8000)', port)
   .option('--workers <n>', 'worker processes (default 1)', count)
+  .option('--metrics-port <port>', '/metrics port (default 8002)', port)
   .action(async (flags: CommonFlags & { controlPlane: string; token: string }) => {
     const config = loadConfig(overrides(flags));
     const logger = createLogger(config.logLevel);
@@ -132,9 +138,12 @@ withRedisFlags(program.command('gateway'))
       token: flags.token,
       dataDir: config.dataDir,
       logger,
+      metricsPort: config.telemetry.metricsPort,
+      telemetry: config.telemetry,
       limits: gatewayLimits(config),
     });
-    process.stdout.write(`Portico gateway listening on http://${config.gateway.host}:${gw.port}, following ${flags.controlPlane}\n`);
+    const metrics = gw.metricsPort === null ? '' : `, metrics on http://${config.gateway.host}:${gw.metricsPort}/metrics`;
+    process.stdout.write(`Portico gateway listening on http://${config.gateway.host}:${gw.port}${metrics}, following ${flags.controlPlane}\n`);
     onSignal(() => gw.close());
   });
 

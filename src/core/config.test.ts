@@ -96,4 +96,14 @@ describe('loadConfig', () => {
   it('returns a frozen object', () => {
     assert.ok(Object.isFrozen(loadConfig({}, {})));
   });
+
+  it('reads the telemetry settings: metrics port, OTLP endpoint and access log mode', () => {
+    assert.deepEqual(loadConfig({}, {}).telemetry, { metricsPort: 8002, otlpEndpoint: null, accessLog: 'off' });
+    const c = loadConfig({}, { PORTICO_GATEWAY_METRICS_PORT: 'off', PORTICO_OTLP_ENDPOINT: 'http://127.0.0.1:4318', PORTICO_ACCESS_LOG: 'query' });
+    assert.deepEqual(c.telemetry, { metricsPort: null, otlpEndpoint: 'http://127.0.0.1:4318', accessLog: 'query' });
+    assert.equal(loadConfig({ metricsPort: 9100 }, { PORTICO_GATEWAY_METRICS_PORT: '9200' }).telemetry.metricsPort, 9100);
+    assert.equal(loadConfig({}, { PORTICO_ACCESS_LOG: 'true' }).telemetry.accessLog, 'on');
+    assert.throws(() => loadConfig({}, { PORTICO_OTLP_ENDPOINT: 'collector:4318' }), /PORTICO_OTLP_ENDPOINT must be an http\(s\) URL/);
+    assert.throws(() => loadConfig({}, { PORTICO_ACCESS_LOG: 'yes' }), /PORTICO_ACCESS_LOG/);
+  });
 });

@@ -16,12 +16,22 @@ export interface PorticoConfig {
   logLevel: string;
   /** Days raw call records are kept; roll-ups stay. */
   analyticsRetentionDays: number;
+  telemetry: {
+    /** Port of the gateway's `/metrics` listener; null: none. */
+    metricsPort: number | null;
+    /** OTLP/HTTP collector URL for the gateway's spans; null: no export. */
+    otlpEndpoint: string | null;
+    accessLog: AccessLogMode;
+  };
   /**
    * Counters of the traffic-control policies: in each gateway process's memory (quotas saved in
    * dataDir) unless a Redis URL is given, then shared by every gateway through Redis.
    */
   limits: { redisUrl: string | null; redisMode: 'strict' | 'batching' };
 }
+
+/** `on`: one line per call with the path; `query`: the query string too, credentials redacted. */
+export type AccessLogMode = 'off' | 'on' | 'query';
 
 export type ConfigOverrides = Partial<{
   dataDir: string;
@@ -30,6 +40,7 @@ export type ConfigOverrides = Partial<{
   controlPlanePort: number;
   gatewayPort: number;
   workers: number;
+  metricsPort: number;
   redisUrl: string;
   redisMode: string;
 }>;
@@ -51,6 +62,19 @@ function intFrom(value: string | undefined, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer port or count, got "${value}"`);
   return n;
+}
+
+function httpUrl(value: string | undefined, name: string): string | null {
+  if (value === undefined || value === '') return null;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new Error(`${name} must be an http(s) URL, got "${value}"`);
+  return value;
+}
+
+function accessLogMode(value: string | undefined): AccessLogMode {
+  if (value === undefined || value === '' || value === 'false' || value === 'off') return 'off';
+  if (value === 'true' || value === 'on') return 'on';
+  if (value === 'query') return 'query';
+  throw new Error(`PORTICO_ACCESS_LOG must be true, false or query, got "${value}"`);
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Readonly<PorticoConfig> {
@@ -77,6 +101,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     },
     logLevel: env.PORTICO_LOG_LEVEL ?? 'info',
     analyticsRetentionDays: intFrom(env.PORTICO_ANALYTICS_RETENTION_DAYS, 'PORTICO_ANALYTICS_RETENTION_DAYS') ?? 7,
+    telemetry: {
+      metricsPort:
+        overrides.metricsPort ?? (env.PORTICO_GATEWAY_METRICS_PORT === 'off' ? null : (intFrom(env.PORTICO_GATEWAY_METRICS_PORT, 'PORTICO_GATEWAY_METRICS_PORT') ?? 8002)),
+      otlpEndpoint: httpUrl(env.PORTICO_OTLP_ENDPOINT, 'PORTICO_OTLP_ENDPOINT'),
+      accessLog: accessLogMode(env.PORTICO_ACCESS_LOG),
+    },
     limits: { redisUrl: redisUrl(overrides.redisUrl ?? env.PORTICO_REDIS_URL), redisMode: redisMode(overrides.redisMode ?? env.PORTICO_REDIS_MODE) },
   };
   return Object.freeze(config);

@@ -110,6 +110,7 @@ function addApi(router: Router, api: SnapshotApi, backend: CompiledBackend, org:
       operationId: op?.id ?? null,
       api: apiView,
       operation: op === null ? null : Object.freeze({ id: op.id, method: op.method.toUpperCase(), path: op.path }),
+      template: op === null ? `${prefix}/*` : op.path === '/' ? prefix || '/' : prefix + op.path,
       policies: RoutePolicies.needed(org, own) ? new RoutePolicies(org, own) : null,
       host: api.host === null || api.host === undefined ? null : api.host.toLowerCase(),
       versionScheme: scheme,

@@ -10,7 +10,10 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { handleClientError } from './client-error.ts';
 import { compileSnapshot } from './compile.ts';
 import { handleRequest, type RuntimeHolder } from './handler.ts';
-import type { CallSink } from './analytics/track.ts';
+import { recordsTo, type CallObserver, type CallSink } from './analytics/track.ts';
+import type { AccessLog } from './observe/access-log.ts';
+import { GatewayMetrics } from './observe/metrics.ts';
+import type { OtlpSpanExporter } from './observe/otlp.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { UpstreamRegistry } from './upstream/pool.ts';
 import { createPolicyServices } from './pipeline/services.ts';
@@ -32,6 +35,10 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   /** Receives one record per routed call (the analytics shipper). */
   analytics?: CallSink;
+  /** Exports one span per sampled call (OTLP). */
+  spans?: OtlpSpanExporter;
+  /** Writes one line per call. */
+  accessLog?: AccessLog;
   /**
    * Counters of the traffic-control policies, owned by the caller (who closes it). Default: a
    * memory store of this gateway's own, closed with it. Either way it outlives snapshots.
@@ -46,6 +53,8 @@ export interface Gateway {
   apply(snapshot: Snapshot): void;
   /** null until the first snapshot. */
   readonly revision: number | null;
+  /** This process's Prometheus registry and request counters. */
+  readonly metrics: GatewayMetrics;
   /** Resolves with the bound port (port 0 allowed). */
   listen(): Promise<{ port: number }>;
   /** Drains in-flight requests, then stops. */
@@ -53,12 +62,18 @@ export interface Gateway {
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
+  const { analytics, spans, accessLog } = options;
+  const metrics = new GatewayMetrics({ analytics: () => analytics?.stats, spans: () => spans?.stats });
+  const observers: CallObserver[] = [metrics];
+  if (analytics !== undefined) observers.push(recordsTo(analytics));
+  if (spans !== undefined) observers.push(spans);
+  if (accessLog !== undefined) observers.push(accessLog);
   const own = options.limits === undefined ? new MemoryCounterStore({ log: limitsLog(options.logger) }) : null;
   const limits = options.limits ?? own!;
   const webhooks = createWebhookSender(options.logger);
   const ownCache = options.cache === undefined ? new MemoryResponseCache() : null;
   const services = createPolicyServices({ limits, webhooks, cache: options.cache ?? ownCache!, ...(options.logger ? { logger: options.logger } : {}) });
-  const holder: RuntimeHolder = { current: null, sink: options.analytics ?? null, services };
+  const holder: RuntimeHolder = { current: null, observers, metrics, services };
   const upstreams = new UpstreamRegistry();
   const log = options.logger;
   const server: Server = createServer({
@@ -79,6 +94,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const used = new Set<string>();
       const compiled = compileSnapshot(snapshot, upstreams, used);
       holder.current = compiled;
+      metrics.applied(compiled.revision);
       upstreams.retain(used);
       log?.info({ revision: compiled.revision }, 'gateway: snapshot applied');
       for (const [id, reason] of compiled.brokenPolicies) log?.error({ policy: id, reason }, 'gateway: policy cannot be compiled; its calls are refused');
@@ -86,6 +102,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     get revision(): number | null {
       return holder.current?.revision ?? null;
     },
+    metrics,
     listen(): Promise<{ port: number }> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -16,7 +16,10 @@ import { ProxyCall } from './proxy.ts';
 import { isSafePath, parseTarget, stripSegments, type RequestTarget } from './request-path.ts';
 import type { CompiledRoute } from './runtime.ts';
 import { isDenial } from './tokens.ts';
-import { CallTrack, type CallSink } from './analytics/track.ts';
+import { CallTrack, type CallObserver } from './analytics/track.ts';
+import type { GatewayMetrics } from './observe/metrics.ts';
+import { spanContext } from './observe/trace-context.ts';
+import type { ErrorCode } from '../core/errors.ts';
 import { startPipeline } from './pipeline/driver.ts';
 import { startBeforeAccess } from './pipeline/early.ts';
 import { traceFor } from './pipeline/trace-access.ts';
@@ -25,8 +28,9 @@ import type { PolicyServices } from '../policies/sdk.ts';
 
 export interface RuntimeHolder {
   current: CompiledSnapshot | null;
-  /** Where call records go; null: analytics off (one null check per request). */
-  sink: CallSink | null;
+  /** Told about every routed call when it is done: metrics first, then analytics, spans, access log. */
+  observers: readonly CallObserver[];
+  metrics: GatewayMetrics;
   /** What policies get to work with (counters, caches, webhooks, a logger). */
   services: PolicyServices;
 }
@@ -64,12 +68,10 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
     }
     return;
   }
-  if (rt === null) return sendProblem(res, 'PORTICO_NOT_READY', requestId, undefined, undefined, hasBody());
+  if (rt === null) return unrouted(holder, res, 'PORTICO_NOT_READY', requestId);
   const target = parseTarget(url);
-  if (target === null) return sendProblem(res, 'PORTICO_MALFORMED_REQUEST', requestId, 'Unsupported request target', undefined, hasBody());
-  if (!isSafePath(target.path)) {
-    return sendProblem(res, 'PORTICO_PATH_REJECTED', requestId, 'Dot segments and encoded slashes are refused', undefined, hasBody());
-  }
+  if (target === null) return unrouted(holder, res, 'PORTICO_MALFORMED_REQUEST', requestId, 'Unsupported request target');
+  if (!isSafePath(target.path)) return unrouted(holder, res, 'PORTICO_PATH_REJECTED', requestId, 'Dot segments and encoded slashes are refused');
   const clientHost = target.host ?? seen.host;
   const hostname = hostnameOf(clientHost);
   const method = req.method!;
@@ -77,28 +79,29 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
   let preflightAllow: string | null = null;
   if (route === null) {
     const allow = rt.router.allowed(hostname, target.path, target.query, req.rawHeaders);
-    if (allow.length === 0) return sendProblem(res, 'PORTICO_ROUTE_NOT_FOUND', requestId, undefined, undefined, hasBody());
+    if (allow.length === 0) return unrouted(holder, res, 'PORTICO_ROUTE_NOT_FOUND', requestId);
     // A CORS preflight to an API without OPTIONS operations belongs to the operation it asks
     // about (Azure API Management does the same); its before-access policies may answer it.
     const wanted = method === 'OPTIONS' ? req.headers['access-control-request-method'] : undefined;
     route = wanted === undefined ? null : rt.router.find(wanted.toUpperCase(), hostname, target.path, target.query, req.rawHeaders);
-    if (route === null || (route.policies?.early ?? null) === null) return sendProblem(res, 'PORTICO_METHOD_NOT_ALLOWED', requestId, undefined, ['allow', allow.join(', ')], hasBody());
+    if (route === null || (route.policies?.early ?? null) === null) return unrouted(holder, res, 'PORTICO_METHOD_NOT_ALLOWED', requestId, undefined, ['allow', allow.join(', ')]);
     preflightAllow = allow.join(', ');
   }
-  const track = holder.sink === null ? null : new CallTrack(holder.sink, req, res, route, requestId, seen.contentLength > 0 ? seen.contentLength : 0);
+  const span = spanContext(seen.traceparent, seen.tracestate);
+  const track = new CallTrack(holder.observers, req, res, route, requestId, seen.contentLength > 0 ? seen.contentLength : 0, target.path, span);
   const early = route.policies?.early ?? null;
   if (early !== null) {
     const mine: SeenHeaders = { ...seen };
     const anonymous = { applicationId: null, contractId: null, productId: null, planId: null, plan: null, userId: null, claims: null, query: target.query };
     const path = stripSegments(target.path, route.prefixSegments);
     const r = route;
-    return withTrace(holder, r, requestId, mine, res, (trace) =>
-      startBeforeAccess({ req, res, route: r, requestId, headers, seen: mine, clientHost, path, context: anonymous, services: holder.services, trace, track, access: rt.access, early, preflightAllow }),
+    return withTrace(holder, r, requestId, mine, res, track, (trace) =>
+      startBeforeAccess({ req, res, route: r, requestId, headers, seen: mine, clientHost, path, context: anonymous, services: holder.services, trace, track, span, access: rt.access, early, preflightAllow }),
     );
   }
   const max = route.maxBodyBytes;
   if (seen.contentLength > max) {
-    if (track !== null) track.errorCode = 'PORTICO_BODY_TOO_LARGE';
+    track.errorCode = 'PORTICO_BODY_TOO_LARGE';
     // Refused before reading a byte (and before 100 Continue, RFC 9110 §10.1.1).
     return sendProblem(res, 'PORTICO_BODY_TOO_LARGE', requestId, `The request body exceeds ${max} bytes`, undefined, true);
   }
@@ -112,6 +115,7 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
       })
       // A throw anywhere above is answered here: an unhandled rejection would end the worker.
       .catch(() => {
+        track.errorCode = 'PORTICO_INTERNAL';
         if (!res.headersSent) sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0);
         else res.destroy();
       });
@@ -131,21 +135,21 @@ function proceed(
   clientHost: string,
   target: RequestTarget,
   outcome: Outcome,
-  track: CallTrack | null,
+  track: CallTrack,
 ): void {
   const unread = s.chunked || s.contentLength > 0;
   if (isDenial(outcome)) {
-    if (track !== null) track.errorCode = outcome.denied;
+    track.errorCode = outcome.denied;
     return sendProblem(res, outcome.denied, requestId, outcome.detail, outcome.challenge === undefined ? undefined : ['www-authenticate', outcome.challenge], unread);
   }
-  if (track !== null) track.context = outcome;
+  track.context = outcome;
   const policies = route.policies;
   if (policies !== null) {
     const chain = policies.chainFor(outcome);
     if (chain.parts.length > 0) {
       const path = stripSegments(target.path, route.prefixSegments);
-      withTrace(holder, route, requestId, s, res, (trace, mine) =>
-        startPipeline({ req, res, route, requestId, headers, seen: mine, clientHost, path, context: outcome, services: holder.services, trace, track }, chain),
+      withTrace(holder, route, requestId, s, res, track, (trace, mine) =>
+        startPipeline({ req, res, route, requestId, headers, seen: mine, clientHost, path, context: outcome, services: holder.services, trace, track, span: track.span }, chain),
       );
       return;
     }
@@ -153,7 +157,10 @@ function proceed(
   const max = route.maxBodyBytes;
   const backend = route.backend;
   const upstream = backend.balancer.pick(null);
-  if (upstream === null) return sendProblem(res, 'PORTICO_CIRCUIT_OPEN', requestId, undefined, undefined, unread);
+  if (upstream === null) {
+    track.errorCode = 'PORTICO_CIRCUIT_OPEN';
+    return sendProblem(res, 'PORTICO_CIRCUIT_OPEN', requestId, undefined, undefined, unread);
+  }
   const hostIndex = backend.preserveHost ? -1 : headers.length + 1;
   addForwarding(headers, s, {
     clientIp: req.socket.remoteAddress ?? '',
@@ -161,6 +168,7 @@ function proceed(
     proto: 'http',
     upstreamHost: backend.preserveHost ? clientHost : upstream.authority,
     requestId,
+    span: track.span,
   });
   // undici streams async iterables as chunked bodies; its typings only list Readable.
   const body = s.chunked ? (limitBody(req, max) as unknown as Readable) : s.contentLength > 0 ? req : null;
@@ -168,7 +176,14 @@ function proceed(
   const rest = stripSegments(target.path, route.prefixSegments);
   const call = new ProxyCall(req, res, route, upstream, requestId, headers, hostIndex, body, rest, outcome.query === null ? '' : '?' + outcome.query);
   call.context = outcome;
+  call.track = track;
   call.start();
+}
+
+/** A problem answered before any API matched: counted by code, recorded nowhere else. */
+function unrouted(holder: RuntimeHolder, res: ServerResponse, code: ErrorCode, requestId: string, detail?: string, extra?: readonly string[]): void {
+  holder.metrics.refused(code);
+  sendProblem(res, code, requestId, detail, extra, hasBody());
 }
 
 /** Starts with the admin trace recorder when the request carries a trace token (maybe after verifying it). */
@@ -178,6 +193,7 @@ function withTrace(
   requestId: string,
   s: SeenHeaders,
   res: ServerResponse,
+  track: CallTrack,
   start: (trace: TraceRecorder | null, s: SeenHeaders) => void,
 ): void {
   const trace = s.traceToken === null ? null : traceFor(holder.current!.access, s.traceToken, route.organizationId, route.apiId, requestId);
@@ -188,7 +204,10 @@ function withTrace(
     .then((t) => {
       if (!res.destroyed) start(t, mine);
     })
-    .catch(() => sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0));
+    .catch(() => {
+      track.errorCode = 'PORTICO_INTERNAL';
+      sendProblem(res, 'PORTICO_INTERNAL', requestId, undefined, undefined, mine.chunked || mine.contentLength > 0);
+    });
 }
 
 /** Whether the client sent a body we are not going to read (then the connection is closed). */

@@ -26,7 +26,8 @@ describe('header rewriting', () => {
   it('appends forwarding fields, quoting IPv6 and non-token hosts (RFC 7239)', () => {
     const seen = newSeen();
     const out = copyRequestHeaders(['X-Forwarded-For', '1.1.1.1', 'x-forwarded-for', '2.2.2.2'], seen);
-    addForwarding(out, seen, { clientIp: '::1', clientHost: 'gw:8080', proto: 'http', upstreamHost: 'be', requestId: 'r' });
+    const span = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, flags: '01', state: 'k=v' };
+    addForwarding(out, seen, { clientIp: '::1', clientHost: 'gw:8080', proto: 'http', upstreamHost: 'be', requestId: 'r', span });
     assert.deepEqual(out, [
       'host', 'be',
       'x-forwarded-for', '1.1.1.1, 2.2.2.2, ::1',
@@ -34,6 +35,8 @@ describe('header rewriting', () => {
       'x-forwarded-host', 'gw:8080',
       'forwarded', 'for="[::1]";host="gw:8080";proto=http',
       'x-request-id', 'r',
+      'traceparent', `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+      'tracestate', 'k=v',
     ]);
     assert.equal(forwardedElement('10.0.0.1', 'api.example.com', 'https'), 'for=10.0.0.1;host=api.example.com;proto=https');
   });

@@ -6,9 +6,12 @@
  * - X-Forwarded-For is appended to, Forwarded (RFC 7239 §4) gets one more element;
  *   X-Forwarded-Proto and X-Forwarded-Host describe the hop the client made to us.
  * - Host follows the backend's `hostHeader` setting; X-Request-Id is the gateway's.
+ * - traceparent/tracestate are read, never copied: the backend gets the gateway's own span as
+ *   parent (W3C Trace Context, observe/trace-context.ts).
  * Header lists are flat `[name, value, name, value]` arrays: that keeps repeated fields apart
  * (several Set-Cookie, RFC 6265 §3) and costs no object per request.
  */
+import { traceparentFor, type SpanContext } from './observe/trace-context.ts';
 
 const enum Kind {
   Drop = 1,
@@ -22,6 +25,8 @@ const enum Kind {
   TransferEncoding,
   Expect,
   TraceToken,
+  TraceParent,
+  TraceState,
 }
 
 const SPECIAL: Record<string, Kind> = Object.assign(Object.create(null) as Record<string, Kind>, {
@@ -44,6 +49,8 @@ const SPECIAL: Record<string, Kind> = Object.assign(Object.create(null) as Recor
   'content-length': Kind.ContentLength,
   // An admin's trace token (policy trace): read by the gateway, never forwarded.
   'portico-trace-token': Kind.TraceToken,
+  traceparent: Kind.TraceParent,
+  tracestate: Kind.TraceState,
 });
 
 /** What copyRequestHeaders saw; one reused object (the request path is synchronous up to dispatch). */
@@ -58,10 +65,14 @@ export interface SeenHeaders {
   xff: string | null;
   forwarded: string | null;
   traceToken: string | null;
+  /** null when absent; '' when sent more than once (invalid, W3C Trace Context §3.2). */
+  traceparent: string | null;
+  /** Every tracestate field, joined with commas (§3.3.1). */
+  tracestate: string | null;
 }
 
 export function newSeen(): SeenHeaders {
-  return { host: '', requestId: null, contentLength: -1, chunked: false, expectContinue: false, upgrade: null, xff: null, forwarded: null, traceToken: null };
+  return { host: '', requestId: null, contentLength: -1, chunked: false, expectContinue: false, upgrade: null, xff: null, forwarded: null, traceToken: null, traceparent: null, tracestate: null };
 }
 
 // Client-supplied ids are kept when they are short printable tokens, else replaced.
@@ -78,6 +89,8 @@ export function copyRequestHeaders(raw: readonly string[], seen: SeenHeaders): s
   seen.xff = null;
   seen.forwarded = null;
   seen.traceToken = null;
+  seen.traceparent = null;
+  seen.tracestate = null;
   const out: string[] = [];
   let connection: string | null = null;
   for (let i = 0; i < raw.length; i += 2) {
@@ -121,6 +134,12 @@ export function copyRequestHeaders(raw: readonly string[], seen: SeenHeaders): s
       case Kind.TraceToken:
         seen.traceToken = value;
         break;
+      case Kind.TraceParent:
+        seen.traceparent = seen.traceparent === null ? value : '';
+        break;
+      case Kind.TraceState:
+        seen.tracestate = seen.tracestate === null ? value : seen.tracestate + ',' + value;
+        break;
       default:
         break;
     }
@@ -137,9 +156,10 @@ export interface ForwardContext {
   /** Host header to send to the backend. */
   upstreamHost: string;
   requestId: string;
+  span: SpanContext;
 }
 
-/** Appends Host, the forwarding fields and X-Request-Id. */
+/** Appends Host, the forwarding fields, X-Request-Id and the trace context. */
 export function addForwarding(out: string[], seen: SeenHeaders, ctx: ForwardContext): void {
   const ip = ctx.clientIp;
   out.push(
@@ -149,7 +169,9 @@ export function addForwarding(out: string[], seen: SeenHeaders, ctx: ForwardCont
     'x-forwarded-host', ctx.clientHost,
     'forwarded', (seen.forwarded === null ? '' : seen.forwarded + ', ') + forwardedElement(ip, ctx.clientHost, ctx.proto),
     'x-request-id', ctx.requestId,
+    'traceparent', traceparentFor(ctx.span),
   );
+  if (ctx.span.state !== null) out.push('tracestate', ctx.span.state);
 }
 
 /** Response fields from undici's raw headers (Buffers), without hop-by-hop fields. */
@@ -159,7 +181,8 @@ export function responseHeaders(raw: readonly Buffer[], requestId: string): stri
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1');
     const kind = SPECIAL[name] ?? SPECIAL[name.toLowerCase()];
-    if (kind !== undefined && kind !== Kind.ContentLength && kind !== Kind.Host && kind !== Kind.XForwardedFor && kind !== Kind.Forwarded) {
+    // End-to-end in a response (trace fields included): only request-side rewriting applies to them.
+    if (kind !== undefined && kind !== Kind.ContentLength && kind !== Kind.Host && kind !== Kind.XForwardedFor && kind !== Kind.Forwarded && kind !== Kind.TraceParent && kind !== Kind.TraceState) {
       if (kind === Kind.Connection) connection = raw[i + 1]!.toString('latin1');
       continue;
     }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { PorticoError, type ErrorCode } from '../core/errors.ts';
 import type { RequestContext } from './access.ts';
+import type { CallMarks } from './analytics/track.ts';
 import { responseHeaders } from './headers.ts';
 import { sendProblem } from './problem.ts';
 import type { CompiledRoute, RouteTarget } from './runtime.ts';
@@ -28,6 +29,8 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   target: RouteTarget;
   /** The caller as access control established it (application, contract, claims). */
   context: RequestContext | null = null;
+  /** The call being measured: backend latency, upstream failures. */
+  track: CallMarks | null = null;
   attempts = 0;
   protected abort: ((err?: Error) => void) | null = null;
   protected resume: (() => void) | null = null;
@@ -60,6 +63,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
 
   start(): void {
     this.attempts++;
+    this.track?.backendStarted();
     try {
       this.target.pool.dispatch(this.options, this);
     } catch (err) {
@@ -75,6 +79,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true; // 1xx from the backend: not forwarded (RFC 9110 §15.2)
     this.observe(statusCode);
+    this.track?.backendAnswered();
     this.responded = true;
     this.resume = resume;
     const res = this.res;
@@ -124,11 +129,13 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     }
     // The response already started: the only honest signal left is an incomplete message.
     this.finished = true;
+    if (this.track !== null) this.track.upstreamCut = true;
     res.destroy();
   }
 
   /** Answers with a problem once the exchange with the backend failed. */
   protected fail(code: ErrorCode, detail?: string, close = false): void {
+    if (this.track !== null) this.track.errorCode = code;
     sendProblem(this.res, code, this.requestId, detail, undefined, close);
   }
 

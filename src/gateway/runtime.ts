@@ -42,6 +42,8 @@ export interface CompiledRoute {
   /** What policies and expressions see of the API and the operation. */
   readonly api: { readonly id: string; readonly name: string; readonly version: string | null; readonly organizationId: string };
   readonly operation: { readonly id: string; readonly method: string; readonly path: string } | null;
+  /** What the route matches, as a template: `/shop/orders/{id}`, or `/shop/*` for an API without operations (traces, never metrics labels). */
+  readonly template: string;
   /** The route's policy chains; null when no scope has a policy for it (the fast path). */
   readonly policies: RoutePolicies | null;
   readonly host: string | null;

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { authorize, type Outcome } from './access.ts';
 import { addForwarding, copyRequestHeaders, newSeen, type SeenHeaders } from './headers.ts';
+import { spanContext } from './observe/trace-context.ts';
 import type { RuntimeHolder } from './handler.ts';
 import { hostnameOf } from './handler.ts';
 import { writeRawProblem } from './problem.ts';
@@ -66,6 +67,7 @@ function proceed(
     proto: 'http',
     upstreamHost: backend.preserveHost ? clientHost : upstream.authority,
     requestId,
+    span: spanContext(seen.traceparent, seen.tracestate),
   });
   // Upgrade and Connection are hop-by-hop, but they are exactly what this hop must repeat.
   if (seen.upgrade !== null) headers.push('connection', 'upgrade', 'upgrade', seen.upgrade);

@@ -2,44 +2,98 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { CallRecord } from '../../domain/analytics.ts';
 import type { RequestContext } from '../access.ts';
+import type { SpanContext } from '../observe/trace-context.ts';
 import type { CompiledRoute } from '../runtime.ts';
+import type { ShipperStats } from './shipper.ts';
 
-/** Where finished calls go (the shipper, or a test's array). */
+/** Where finished calls' records go (the shipper, or a test's array). */
 export interface CallSink {
   record(record: CallRecord): void;
+  /** The shipper's counts, exported as metrics when present. */
+  readonly stats?: ShipperStats;
+}
+
+/** Something told about every finished call: metrics, analytics, spans, access log. */
+export interface CallObserver {
+  done(call: CallTrack): void;
+}
+
+/** What the proxy and the policy pipeline mark on a call while it runs. */
+export interface CallMarks {
+  errorCode: string | null;
+  cacheHit: boolean;
+  /** Type of the policy whose handler threw. */
+  failedPolicy: string | null;
+  /** The backend's answer broke off after its head had been sent on. */
+  upstreamCut: boolean;
+  /** First dispatch to the backend (retries keep this start). */
+  backendStarted(): void;
+  /** The backend's (final) response head arrived. */
+  backendAnswered(): void;
 }
 
 /**
- * One routed call being measured. Created only when a sink is configured; it costs one object and
- * one `close` listener per call, and builds the record after the response is done.
+ * One routed call being measured: one object and one `close` listener per call. When the response
+ * is done the figures are fixed and every observer is told, in order, after the client has its
+ * answer — nothing here delays a response.
  */
-export class CallTrack {
+export class CallTrack implements CallMarks {
   context: RequestContext | null = null;
   errorCode: string | null = null;
   cacheHit = false;
-  readonly #start = performance.now();
+  failedPolicy: string | null = null;
+  upstreamCut = false;
+  /** Set when the response is done. */
+  status = 0;
+  gatewayLatencyMs = 0;
+  /** Dispatch to response head (time to first byte); null when the backend was not called or never answered. */
+  backendLatencyMs: number | null = null;
+  bytesOut = 0;
+  /** performance.now() at arrival. */
+  readonly start = performance.now();
   readonly #at = Date.now();
+  #backendStart = -1;
   readonly #written: number;
   // Kept here: by `close` the response may have let go of its socket (res.socket is null then).
   readonly #socket: Socket;
 
   constructor(
-    readonly sink: CallSink,
+    readonly observers: readonly CallObserver[],
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly route: CompiledRoute,
     readonly requestId: string,
     /** Declared request body length (Content-Length); chunked uploads count 0. */
     readonly bytesIn: number,
+    /** The request path as received, without the query. */
+    readonly path: string,
+    readonly span: SpanContext,
   ) {
     this.#socket = req.socket;
     this.#written = req.socket.bytesWritten;
     res.once('close', this.#done);
   }
 
-  #done = (): void => {
-    const { req, res, route, context } = this;
-    this.sink.record({
+  backendStarted(): void {
+    if (this.#backendStart < 0) this.#backendStart = performance.now();
+  }
+
+  backendAnswered(): void {
+    if (this.#backendStart >= 0) this.backendLatencyMs = performance.now() - this.#backendStart;
+  }
+
+  get clientIp(): string {
+    return this.#socket.remoteAddress ?? '';
+  }
+
+  /** Arrival as milliseconds since the epoch. */
+  get startedAt(): number {
+    return this.#at;
+  }
+
+  toRecord(): CallRecord {
+    const { route, context } = this;
+    return {
       at: new Date(this.#at).toISOString(),
       requestId: this.requestId,
       organizationId: route.organizationId,
@@ -49,18 +103,38 @@ export class CallTrack {
       planId: context?.plan ?? null,
       applicationId: context?.applicationId ?? null,
       userId: context?.userId ?? null,
-      clientIp: this.#socket.remoteAddress ?? '',
-      method: req.method ?? '',
-      // A response cut before its head was sent never reached the client: 499 in the figures.
-      status: res.headersSent ? res.statusCode : 499,
-      gatewayLatencyMs: performance.now() - this.#start,
-      backendLatencyMs: null,
+      clientIp: this.clientIp,
+      method: this.req.method ?? '',
+      status: this.status,
+      gatewayLatencyMs: this.gatewayLatencyMs,
+      backendLatencyMs: this.backendLatencyMs,
       bytesIn: this.bytesIn,
-      // Bytes written on the connection during this exchange: the whole response, head included.
-
-      bytesOut: Math.max(0, this.#socket.bytesWritten - this.#written),
+      bytesOut: this.bytesOut,
       cacheHit: this.cacheHit,
       errorCode: this.errorCode,
-    });
+    };
+  }
+
+  #done = (): void => {
+    const res = this.res;
+    // A response cut before its head was sent never reached the client: 499 in the figures.
+    this.status = res.headersSent ? res.statusCode : 499;
+    this.gatewayLatencyMs = performance.now() - this.start;
+    // Bytes written on the connection during this exchange: the whole response, head included.
+    this.bytesOut = Math.max(0, this.#socket.bytesWritten - this.#written);
+    const observers = this.observers;
+    for (let i = 0; i < observers.length; i++) {
+      try {
+        observers[i]!.done(this);
+      } catch {
+        // An exporter's bug must not end the worker (this runs in an event listener) nor starve
+        // the observers after it; exporters count their own failures.
+      }
+    }
   };
+}
+
+/** Hands each finished call's record to an analytics sink. */
+export function recordsTo(sink: CallSink): CallObserver {
+  return { done: (call) => sink.record(call.toRecord()) };
 }

@@ -10,6 +10,8 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import type { SnapshotSource } from '../feed/source.ts';
 import type { LimitsSettings } from '../limits/settings.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
+import { ClusterMetrics } from './metrics.ts';
+import type { GatewayTelemetry } from '../observe/setup.ts';
 
 export interface GatewayClusterOptions {
   workers: number;
@@ -19,6 +21,8 @@ export interface GatewayClusterOptions {
   maxHeaderBytes?: number;
   /** Where each worker ships its call records; none: analytics off. */
   analytics?: { controlPlaneUrl: string; token: string };
+  /** Span export and access log, set up in every worker. */
+  telemetry?: GatewayTelemetry;
   /** Counter store of each worker (Redis shared by all; memory: each worker counts its own calls). */
   limits?: LimitsSettings;
   /** Exit the process after a signal-triggered shutdown. Default true. */
@@ -29,6 +33,8 @@ export interface GatewayCluster {
   /** The shared port, once the first worker listens. */
   readonly port: number;
   workerPids(): number[];
+  /** Every worker's metrics merged (Prometheus text), as one node. */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -47,6 +53,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
   const listeningWorkers = new WeakSet<Worker>();
   let firstListening: (() => void) | null = null;
   const listening = new Promise<void>((resolve) => (firstListening = resolve));
+  const metrics = new ClusterMetrics();
 
   const send = (w: Worker, msg: ToWorker): void => {
     if (w.isConnected()) w.send(msg);
@@ -62,6 +69,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
       PORTICO_GATEWAY_MAX_HEADER_BYTES: String(opts.maxHeaderBytes ?? ''),
       PORTICO_GATEWAY_ANALYTICS_URL: opts.analytics?.controlPlaneUrl ?? '',
       PORTICO_GATEWAY_ANALYTICS_TOKEN: opts.analytics?.token ?? '',
+      PORTICO_GATEWAY_TELEMETRY: JSON.stringify(opts.telemetry ?? {}),
       PORTICO_GATEWAY_LIMITS: opts.limits ? JSON.stringify(opts.limits) : '',
     });
     workers.add(w);
@@ -71,7 +79,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
         port = msg.port;
         if (latest !== null) send(w, { type: 'snapshot', snapshot: latest });
         firstListening?.();
-      }
+      } else if (msg.type === 'metrics') metrics.answered(msg.id, msg.metrics);
     });
     w.on('exit', () => {
       workers.delete(w);
@@ -116,6 +124,7 @@ export async function runGatewayCluster(opts: GatewayClusterOptions): Promise<Ga
       return port;
     },
     workerPids: () => [...workers].map((w) => w.process.pid!).filter((p) => p !== undefined),
+    metrics: () => metrics.collect([...workers].filter((w) => listeningWorkers.has(w)), send),
     close,
   };
 }

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { AnalyticsShipper } from '../analytics/shipper.ts';
 import { createGateway } from '../gateway.ts';
+import { createTelemetry, type GatewayTelemetry } from '../observe/setup.ts';
 import { createCounterStore, type LimitsSettings } from '../limits/settings.ts';
 import { createResponseCache } from '../cache/settings.ts';
 import type { ToPrimary, ToWorker } from './messages.ts';
@@ -11,6 +12,7 @@ const analyticsUrl = process.env.PORTICO_GATEWAY_ANALYTICS_URL;
 const shipper = analyticsUrl
   ? new AnalyticsShipper({ controlPlaneUrl: analyticsUrl, token: process.env.PORTICO_GATEWAY_ANALYTICS_TOKEN ?? '', gateway: `${hostname()}/${process.pid}` })
   : null;
+const telemetry = createTelemetry(JSON.parse(process.env.PORTICO_GATEWAY_TELEMETRY || '{}') as GatewayTelemetry);
 // Settings the primary passed (from src/core/config.ts); none: a memory store of this worker's own.
 const limitsJson = process.env.PORTICO_GATEWAY_LIMITS;
 const settings = limitsJson ? (JSON.parse(limitsJson) as LimitsSettings) : undefined;
@@ -18,12 +20,14 @@ const limits = settings ? createCounterStore(settings) : null;
 const cache = createResponseCache(settings);
 const gateway = createGateway({
   ...(shipper ? { analytics: shipper } : {}),
+  ...telemetry.parts,
   ...(limits ? { limits } : {}),
   ...(cache ? { cache } : {}),
   host: process.env.PORTICO_GATEWAY_HOST ?? '127.0.0.1',
   port: Number(process.env.PORTICO_GATEWAY_PORT ?? 0),
   ...(maxHeader > 0 ? { maxHeaderBytes: maxHeader } : {}),
 });
+gateway.metrics.withProcessMetrics();
 
 const send = (msg: ToPrimary): void => {
   process.send?.(msg);
@@ -35,6 +39,7 @@ async function shutdown(): Promise<void> {
   closing = true;
   await gateway.close();
   await shipper?.close();
+  await telemetry.close();
   await limits?.close();
   await cache?.close();
   process.exit(0);
@@ -47,6 +52,8 @@ process.on('message', (msg: ToWorker) => {
     } catch (err) {
       send({ type: 'rejected', revision: msg.snapshot.revision, error: (err as Error).message });
     }
+  } else if (msg.type === 'metrics') {
+    void gateway.metrics.registry.getMetricsAsJSON().then((metrics) => send({ type: 'metrics', id: msg.id, metrics }));
   } else if (msg.type === 'shutdown') void shutdown();
 });
 // A signal sent to the whole process group reaches workers too: drain the same way.

@@ -17,6 +17,8 @@ import { PolicyProxyCall } from './policy-call.ts';
 import { runBackward, runRequest } from './runner.ts';
 import { sendAnswer, sendRefusal } from './send.ts';
 import type { TraceRecorder } from './trace.ts';
+import type { CallMarks } from '../analytics/track.ts';
+import type { SpanContext } from '../observe/trace-context.ts';
 
 /** What the call record needs from the pipeline (analytics). */
 export interface PipelineTrack {
@@ -39,7 +41,8 @@ export interface PipelineStart {
   readonly context: RequestContext;
   readonly services: PolicyServices;
   readonly trace: TraceRecorder | null;
-  readonly track: PipelineTrack | null;
+  readonly track: PipelineTrack & CallMarks;
+  readonly span: SpanContext;
 }
 
 export function startPipeline(p: PipelineStart, chain: Chain): void {
@@ -49,7 +52,7 @@ export function startPipeline(p: PipelineStart, chain: Chain): void {
 /** The exchange of one request, with the forwarding headers added to the list it sends. */
 export function openExchange(p: PipelineStart): GatewayExchange {
   const { req, seen } = p;
-  addForwarding(p.headers, seen, { clientIp: req.socket.remoteAddress ?? '', clientHost: p.clientHost, proto: 'http', upstreamHost: p.clientHost, requestId: p.requestId });
+  addForwarding(p.headers, seen, { clientIp: req.socket.remoteAddress ?? '', clientHost: p.clientHost, proto: 'http', upstreamHost: p.clientHost, requestId: p.requestId, span: p.span });
   const unread = seen.chunked || seen.contentLength > 0;
   const x = new GatewayExchange(req, p.res, p.route, p.requestId, p.headers, p.context, p.path, p.context.query ?? '', p.services, p.trace, unread, seen.expectContinue);
   x.bytesIn = seen.contentLength > 0 ? seen.contentLength : 0;
@@ -128,5 +131,6 @@ function forward(x: GatewayExchange, chain: Chain, clientHost: string, chunked: 
   } else body = null;
   const call = new PolicyProxyCall(x, chain, x.req, x.res, target, list, hostIndex, body);
   call.context = x.context;
+  call.track = x.track;
   call.start();
 }

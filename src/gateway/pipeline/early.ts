@@ -56,7 +56,7 @@ function granted(x: GatewayExchange, p: EarlyStart, outcome: Outcome): void {
     return sendRefusal(x, p.early);
   }
   x.identify(outcome);
-  if (p.track !== null) p.track.context = outcome;
+  p.track.context = outcome;
   const chain = x.route.policies!.chainFor(outcome);
   runPipeline(x, chain, p.early.parts.length, p.clientHost, p.seen.chunked);
 }

@@ -10,7 +10,7 @@ import type { RequestContext } from '../access.ts';
 import type { CompiledRoute } from '../runtime.ts';
 import { HeaderList } from './header-list.ts';
 import type { TraceRecorder } from './trace.ts';
-import type { PipelineTrack } from './driver.ts';
+import type { CallMarks } from '../analytics/track.ts';
 
 export type ExchangeOutcome = 'open' | 'answered' | 'refused';
 
@@ -41,8 +41,8 @@ export class GatewayExchange implements Exchange {
   closeAfter = false;
   bytesIn = 0;
   bytesOut = 0;
-  /** The call record being measured, when analytics is on. */
-  track: PipelineTrack | null = null;
+  /** The call being measured (set by the driver right after construction). */
+  track: CallMarks | null = null;
   #consumer: Consumer | null | undefined = undefined;
   #done: ((info: DoneInfo) => void)[] | null = null;
 

@@ -51,6 +51,7 @@ export class PolicyProxyCall extends ProxyCall {
     if (statusCode < 200) return true;
     this.observe(statusCode);
     if (this.#retryStatus(statusCode)) return false;
+    this.track?.backendAnswered();
     this.responded = true;
     this.resume = resume;
     if (this.res.destroyed) return false;
