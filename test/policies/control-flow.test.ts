@@ -76,5 +76,6 @@ describe('control flow: choose, set-variable, return-response', () => {
     assert.deepEqual(pointers('choose', { when: [{ condition: 'true', policies: [{ type: 'nope', config: {} }] }] }), ['/config/when/0/policies/0/type']);
     assert.deepEqual(pointers('set-variable', { name: '1x', value: 'true' }), ['/config/name']);
     assert.deepEqual(pointers('return-response', { status: 99 }), ['/config/status']);
+    assert.deepEqual(pointers('return-response', { status: 200, headers: { 'Bad Header': 'x' } }), ['/config/headers']);
   });
 });

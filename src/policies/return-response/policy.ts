@@ -5,7 +5,7 @@ import { HEADER_NAME, template } from '../values.ts';
 const schema = Type.Object(
   {
     status: Type.Integer({ minimum: 200, maximum: 599, description: 'Status code' }),
-    headers: Type.Optional(Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 8192 }), { description: 'Headers (values are templates)' })),
+    headers: Type.Optional(Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 8192 }), { additionalProperties: false, description: 'Headers (values are templates)' })),
     body: Type.Optional(Type.String({ maxLength: 1048576, description: 'Body (a template)' })),
     contentType: Type.Optional(Type.String({ maxLength: 200, description: 'Content-Type of the body (default text/plain; charset=utf-8 when there is a body)' })),
   },
