@@ -3,17 +3,28 @@
  * condition on a header never parses the query or the body. Bodies are offered only when a policy
  * buffered them, parsed as JSON for JSON content types (else text) and only up to
  * BODY_IN_SCOPE_MAX bytes: an expression's budget bounds its steps, this bounds its input.
+ * `request.query` and `request.headers` are built only for expressions that read them, so
+ * `{{request.path}}` parses neither.
  */
-import type { ExpressionScope, Root } from './expressions/index.ts';
+import type { ExpressionScope, Use } from './expressions/index.ts';
 import type { Exchange, Headers } from './sdk.ts';
 
 export const BODY_IN_SCOPE_MAX = 1024 * 1024;
+const NOT_READ: Readonly<Record<string, string>> = Object.freeze({});
 
-export function scopeOf(x: Exchange, uses: ReadonlySet<Root>): ExpressionScope {
+export function scopeOf(x: Exchange, uses: ReadonlySet<Use>): ExpressionScope {
   const scope: { -readonly [K in keyof ExpressionScope]: ExpressionScope[K] } = {};
   if (uses.has('request')) {
     const body = bodyOf(x.requestBody, x.requestHeaders);
-    scope.request = { method: x.method, path: x.path, query: queryOf(x.query), headers: x.requestHeaders.toRecord(), ip: x.clientIp, ...(body === undefined ? {} : { body }) };
+    scope.request = {
+      method: x.method,
+      path: x.path,
+      // Built only for an expression that reads them (see `Use`); the empty record is never read.
+      query: uses.has('request.query') ? queryOf(x.query) : NOT_READ,
+      headers: uses.has('request.headers') ? x.requestHeaders.toRecord() : NOT_READ,
+      ip: x.clientIp,
+      ...(body === undefined ? {} : { body }),
+    };
   }
   if (uses.has('response') && x.phase !== 'request') {
     const body = bodyOf(x.responseBody, x.responseHeaders);

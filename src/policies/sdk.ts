@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import type { ErrorCode } from '../core/errors.ts';
 import type { ResponseCache } from './cache-store.ts';
-import type { Counters } from './counters.ts';
+import type { Counters, Decision } from './counters.ts';
 import type { WebhookSender } from './webhooks.ts';
 
 export const PHASES = ['request', 'response', 'error'] as const;
@@ -103,6 +103,8 @@ export interface Exchange {
   cacheHit: boolean;
   /** The response body in the response phase when a policy declared `needs.responseBody`. */
   responseBody: Buffer | null;
+  /** The tightest limit decision so far (traffic policies write RateLimit-* from it); null: none. */
+  limitDecision: Decision | null;
   /** In the error phase: the code of the refusal or failure. */
   readonly errorCode: ErrorCode | null;
   /** Answer now with this response (request phase); the backend is not called. */

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../../core/errors.ts';
+import type { Decision } from '../../policies/counters.ts';
 import type { Consumer, DoneInfo, Exchange, Phase, PolicyServices, RetrySettings } from '../../policies/sdk.ts';
 import type { RequestContext } from '../access.ts';
 import type { CompiledRoute } from '../runtime.ts';
@@ -35,6 +36,7 @@ export class GatewayExchange implements Exchange {
   errorDetail: string | undefined = undefined;
   errorExtra: Record<string, unknown> | undefined = undefined;
   cacheHit = false;
+  limitDecision: Decision | null = null;
   /** Id of a policy whose handler threw (traces say `failed`). */
   failedPolicy: string | null = null;
   /** Close the connection after answering (a body was left unread or cut). */

@@ -1,6 +1,7 @@
 /**
  * The SDK's `Headers` over the gateway's flat `[name, value, …]` arrays (headers.ts), so a policy
- * edits the very list that is sent: no copy per request, repeated fields kept apart.
+ * edits the very list that is sent: no copy per request, repeated fields kept apart. Names keep
+ * the case the client sent; a lookup lower-cases only names of the right length.
  */
 import type { Headers } from '../../policies/sdk.ts';
 
@@ -12,7 +13,7 @@ export class HeaderList implements Headers {
     const l = this.list;
     let found: string | undefined;
     for (let i = 0; i < l.length; i += 2) {
-      if (l[i]!.toLowerCase() === n) found = found === undefined ? l[i + 1]! : `${found}, ${l[i + 1]!}`;
+      if (same(l[i]!, n)) found = found === undefined ? l[i + 1]! : `${found}, ${l[i + 1]!}`;
     }
     return found;
   }
@@ -20,7 +21,7 @@ export class HeaderList implements Headers {
   has(name: string): boolean {
     const n = name.toLowerCase();
     const l = this.list;
-    for (let i = 0; i < l.length; i += 2) if (l[i]!.toLowerCase() === n) return true;
+    for (let i = 0; i < l.length; i += 2) if (same(l[i]!, n)) return true;
     return false;
   }
 
@@ -38,7 +39,7 @@ export class HeaderList implements Headers {
     const l = this.list;
     let w = 0;
     for (let r = 0; r < l.length; r += 2) {
-      if (l[r]!.toLowerCase() === n) continue;
+      if (same(l[r]!, n)) continue;
       l[w++] = l[r]!;
       l[w++] = l[r + 1]!;
     }
@@ -54,4 +55,9 @@ export class HeaderList implements Headers {
     }
     return out;
   }
+}
+
+/** `name` equals the lower-case `lower`, ignoring case. */
+function same(name: string, lower: string): boolean {
+  return name.length === lower.length && (name === lower || name.toLowerCase() === lower);
 }

@@ -21,10 +21,9 @@ function forward(x: GatewayExchange, parts: readonly ChainPart[], from: number):
     if (x.outcome !== 'open') return;
     const part = parts[i]!;
     x.ran = i + 1;
-    const handler = part.instance.request;
-    if (handler === undefined) continue;
+    if (part.instance.request === undefined) continue;
     if (x.unreadBody && part.instance.needs?.requestBody === true) return readBody(x).then(() => forward(x, parts, i));
-    const step = call(x, part, 'request', handler.bind(part.instance));
+    const step = call(x, part, 'request');
     if (step !== undefined) return step.then(() => forward(x, parts, i + 1));
   }
 }
@@ -39,20 +38,20 @@ function backward(x: GatewayExchange, parts: readonly ChainPart[], from: number,
   for (let i = from; i >= 0; i--) {
     if (x.outcome !== start) return;
     const part = parts[i]!;
-    const handler = part.instance[phase];
-    if (handler === undefined) continue;
-    const step = call(x, part, phase, handler.bind(part.instance));
+    if (part.instance[phase] === undefined) continue;
+    const step = call(x, part, phase);
     if (step !== undefined) return step.then(() => backward(x, parts, i - 1, phase, start));
   }
 }
 
-function call(x: GatewayExchange, part: ChainPart, phase: Phase, handler: (x: GatewayExchange) => Step): Step {
+/** Runs the part's handler for `phase` (which it has), as a method of its instance. */
+function call(x: GatewayExchange, part: ChainPart, phase: Phase): Step {
   const trace = x.trace;
   const t0 = trace === null ? 0 : performance.now();
   const before = x.outcome;
   let step: Step;
   try {
-    step = handler(x);
+    step = part.instance[phase]!(x);
   } catch (error) {
     failed(x, part, error);
     if (trace !== null) record(x, part, phase, t0, before);

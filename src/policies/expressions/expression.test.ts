@@ -49,7 +49,8 @@ describe('compileExpression: roots', () => {
   });
 
   it('records which roots an expression uses, and only those are read', () => {
-    assert.deepEqual([...compileExpression('request.headers["x-tier"] == "gold" && consumer.plan != null').uses].sort(), ['consumer', 'request']);
+    assert.deepEqual([...compileExpression('request.headers["x-tier"] == "gold" && consumer.plan != null').uses].sort(), ['consumer', 'request', 'request.headers']);
+    assert.deepEqual([...compileExpression('request.path == "/a"').uses], ['request'], 'request.path needs neither query nor headers');
     assert.deepEqual([...compileExpression('1 + 2').uses], []);
     assert.deepEqual([...compileExpression('claims.roles.exists(r, r == vars.region)').uses].sort(), ['claims', 'vars']);
     // The response is not read (nor required) by an expression that does not use it.

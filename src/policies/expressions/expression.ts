@@ -16,6 +16,12 @@ import { toPlain } from './values.ts';
 
 export type { Root };
 
+/**
+ * What an expression reads: its roots, plus `request.query` / `request.headers` when it reads those
+ * fields of `request` (or `request` as a whole), so the scope builds them only then.
+ */
+export type Use = Root | 'request.query' | 'request.headers';
+
 export interface RequestScope {
   readonly method: string;
   readonly path: string;
@@ -53,15 +59,15 @@ export interface ExpressionScope {
 
 export interface CompiledExpression {
   readonly source: string;
-  /** The roots the expression reads: build only these per request. */
-  readonly uses: ReadonlySet<Root>;
+  /** What the expression reads: build only these per request. */
+  readonly uses: ReadonlySet<Use>;
   /** The result as plain JavaScript (see values.ts); throws ExpressionError. */
   evaluate(scope: ExpressionScope): unknown;
 }
 
 export interface CompiledCondition {
   readonly source: string;
-  readonly uses: ReadonlySet<Root>;
+  readonly uses: ReadonlySet<Use>;
   /** True for `true`, false for `false`; anything else, or a failure, throws ExpressionError. */
   test(scope: ExpressionScope): boolean;
 }
@@ -73,7 +79,7 @@ export interface Placement {
 }
 
 interface Compiled {
-  readonly uses: ReadonlySet<Root>;
+  readonly uses: ReadonlySet<Use>;
   /** The CEL result type as cel-js infers it: `bool`, `string`, `dyn`, … */
   readonly type: string;
   run(scope: ExpressionScope): unknown;
@@ -130,16 +136,39 @@ export function compile(source: string, placement?: Placement): Compiled {
     throw fail(/^No such key: /.test(e.summary) ? 'reference' : 'type', e.summary, e.position, checked.error);
   }
 
-  const uses = new Set<Root>();
+  const uses = new Set<Use>();
+  /** `request` identifiers that are the object of a field selection (`request.path`). */
+  const selected = new Set<CelNode>();
   walk(parsed.ast as unknown as CelNode, (node) => {
-    if (node.op === 'id' && ROOT_SET.has(node.args as string)) uses.add(node.args as Root);
-    else if (node.op === 'rcall' && (node.args as unknown[])[0] === 'matches') compileMatches(node, fail);
+    if (node.op === 'id' && ROOT_SET.has(node.args as string)) {
+      uses.add(node.args as Root);
+      if (node.args === 'request' && !selected.has(node)) uses.add('request.query').add('request.headers');
+    } else if (node.op === '.' || node.op === '.?') {
+      const [object, field] = node.args as [CelNode, string];
+      if (object.op === 'id' && object.args === 'request') {
+        selected.add(object);
+        if (field === 'query' || field === 'headers') uses.add(`request.${field}`);
+      }
+    } else if (node.op === 'rcall' && (node.args as unknown[])[0] === 'matches') compileMatches(node, fail);
   });
-  const roots = [...uses];
+  const roots = [...uses].filter((u): u is Root => ROOT_SET.has(u));
 
+  const type = checked.type ?? 'dyn';
+  const field = plainRequestField(parsed.ast as unknown as CelNode);
+  if (field !== null) {
+    // `request.path` and its kind are read as they are: nothing to meter, no activation to build.
+    return {
+      uses,
+      type,
+      run(scope) {
+        if (!scope.request) throw unavailable('request');
+        return scope.request[field];
+      },
+    };
+  }
   return {
     uses,
-    type: checked.type ?? 'dyn',
+    type,
     run(scope) {
       const context = activation(roots, scope);
       try {
@@ -152,6 +181,14 @@ export function compile(source: string, placement?: Placement): Compiled {
       }
     },
   };
+}
+
+/** `method`, `path` or `ip` when the whole expression is `request.<that>` (always a string), else null. */
+function plainRequestField(node: CelNode): 'method' | 'path' | 'ip' | null {
+  if (node.op !== '.') return null;
+  const [object, field] = node.args as [CelNode, string];
+  if (object.op !== 'id' || object.args !== 'request') return null;
+  return field === 'method' || field === 'path' || field === 'ip' ? field : null;
 }
 
 /** The roots `uses` names, from the scope; consumer, claims and vars default to empty. */

@@ -1,6 +1,6 @@
 /** The policy expression language (CEL) and templated values; see docs/expressions.md. */
 export { compileCondition, compileExpression } from './expression.ts';
-export type { CompiledCondition, CompiledExpression, ConsumerScope, ExpressionScope, RequestScope, ResponseScope, Root } from './expression.ts';
+export type { CompiledCondition, CompiledExpression, ConsumerScope, ExpressionScope, RequestScope, ResponseScope, Root, Use } from './expression.ts';
 export { ROOTS } from './environment.ts';
 export { ExpressionError, type ExpressionErrorKind } from './errors.ts';
 export { LIMITS } from './limits.ts';

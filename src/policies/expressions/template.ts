@@ -7,7 +7,7 @@
  */
 import { inspect } from 'node:util';
 import { ExpressionError } from './errors.ts';
-import { compile, type ExpressionScope, type Root } from './expression.ts';
+import { compile, type ExpressionScope, type Use } from './expression.ts';
 import { LIMITS } from './limits.ts';
 import { toPlain } from './values.ts';
 
@@ -18,11 +18,11 @@ type Part = string | ((scope: ExpressionScope) => unknown);
 export class CompiledTemplate {
   /** The template as written: `{{name}}` for named values, never their values. */
   readonly source: string;
-  readonly uses: ReadonlySet<Root>;
+  readonly uses: ReadonlySet<Use>;
   readonly #parts: readonly Part[];
   readonly #constant: string | null;
 
-  constructor(source: string, parts: readonly Part[], uses: ReadonlySet<Root>) {
+  constructor(source: string, parts: readonly Part[], uses: ReadonlySet<Use>) {
     this.source = source;
     this.uses = uses;
     this.#parts = parts;
@@ -66,7 +66,7 @@ export function compileTemplate(source: string, namedValues: ReadonlyMap<string,
     throw new ExpressionError('limit', `a template may have at most ${LIMITS.maxTemplateLength} characters; this one has ${source.length}`);
   }
   const parts: Part[] = [];
-  const uses = new Set<Root>();
+  const uses = new Set<Use>();
   let literal = '';
   let at = 0;
   for (let open = source.indexOf('{{'); open !== -1; open = source.indexOf('{{', at)) {

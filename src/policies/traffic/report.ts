@@ -2,13 +2,11 @@
  * The RateLimit-* header fields of a call that crossed several limits: each limit policy reports
  * its decision here, and the response and error phases write the most restrictive one — a refusal
  * first, else the fewest remaining units, else the latest reset — as the IETF draft asks ("the
- * policy closest to being exhausted"). One entry per exchange, dropped with the exchange.
+ * policy closest to being exhausted"). The decision is kept on the exchange itself (`limitDecision`).
  */
 import type { Decision } from '../counters.ts';
 import type { Exchange, PolicyInstance } from '../sdk.ts';
 import { rateLimitHeaders } from './headers.ts';
-
-const reported = new WeakMap<Exchange, Decision>();
 
 function tighter(a: Decision, b: Decision): boolean {
   if (a.allowed !== b.allowed) return !a.allowed;
@@ -19,14 +17,14 @@ function tighter(a: Decision, b: Decision): boolean {
 export function report(x: Exchange, d: Decision): void {
   // A call allowed uncounted has no figures to promise.
   if (d.unavailable || (d.degraded && d.allowed)) return;
-  const prev = reported.get(x);
-  if (prev === undefined || tighter(d, prev)) reported.set(x, d);
+  const prev = x.limitDecision;
+  if (prev === null || tighter(d, prev)) x.limitDecision = d;
 }
 
 /** Writes the tightest decision's header fields on the answer (the same ones, whichever policy writes). */
 export function writeReport(x: Exchange): void {
-  const d = reported.get(x);
-  if (d === undefined) return;
+  const d = x.limitDecision;
+  if (d === null) return;
   const h = rateLimitHeaders(d);
   for (const name in h) x.responseHeaders.set(name, h[name]!);
 }
