@@ -10,7 +10,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { handleClientError } from './client-error.ts';
 import { compileSnapshot } from './compile.ts';
 import { handleRequest, type RuntimeHolder } from './handler.ts';
-import { recordsTo, type CallObserver, type CallSink } from './analytics/track.ts';
+import type { CallObserver, CallSink } from './analytics/track.ts';
 import type { AccessLog } from './observe/access-log.ts';
 import { GatewayMetrics } from './observe/metrics.ts';
 import type { OtlpSpanExporter } from './observe/otlp.ts';
@@ -33,7 +33,7 @@ export interface GatewayOptions {
   logger?: Logger;
   /** How long close() waits for in-flight requests before cutting connections. Default 10 s. */
   drainTimeoutMs?: number;
-  /** Receives one record per routed call (the analytics shipper). */
+  /** Told about every routed call, after the metrics (the analytics shipper). */
   analytics?: CallSink;
   /** Exports one span per sampled call (OTLP). */
   spans?: OtlpSpanExporter;
@@ -65,7 +65,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { analytics, spans, accessLog } = options;
   const metrics = new GatewayMetrics({ analytics: () => analytics?.stats, spans: () => spans?.stats });
   const observers: CallObserver[] = [metrics];
-  if (analytics !== undefined) observers.push(recordsTo(analytics));
+  if (analytics !== undefined) observers.push(analytics);
   if (spans !== undefined) observers.push(spans);
   if (accessLog !== undefined) observers.push(accessLog);
   const own = options.limits === undefined ? new MemoryCounterStore({ log: limitsLog(options.logger) }) : null;

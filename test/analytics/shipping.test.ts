@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { MAX_BATCH_RECORDS, type CallRecord } from '../../src/domain/analytics.ts';
+import { Value } from 'typebox/value';
+import { CallRecord as CallRecordSchema, MAX_BATCH_RECORDS, type CallRecord } from '../../src/domain/analytics.ts';
 import { AnalyticsShipper } from '../../src/gateway/analytics/shipper.ts';
 import { RecordBuffer } from '../../src/gateway/analytics/buffer.ts';
 import { startTestPortico, type TestPortico } from '../helpers/control-plane.ts';
@@ -76,11 +77,29 @@ describe('shipping call records to the control plane', () => {
 
   it('drops and counts records beyond the buffer capacity instead of blocking', () => {
     const buffer = new RecordBuffer(100);
-    for (let i = 0; i < 150; i++) buffer.push(call(i));
+    for (let i = 0; i < 150; i++) buffer.pushRecord(call(i));
     assert.deepEqual(buffer.stats, { recorded: 100, dropped: 50 });
-    assert.equal(buffer.drain().length, 100);
-    buffer.push(call(0));
+    assert.deepEqual(buffer.drain(MAX_BATCH_RECORDS).map((b) => b.count), [100]);
+    buffer.pushRecord(call(0));
     assert.equal(buffer.size, 1);
+  });
+
+  it('drains exactly the records it was given, as valid CallRecord JSON, in batches of the size asked', () => {
+    const buffer = new RecordBuffer(10);
+    const records: CallRecord[] = [
+      call(1),
+      { ...call(2), at: '2026-11-20T10:00:00.007Z', operationId: 'op_1', productId: 'p', planId: 'gold', applicationId: 'app', userId: 'u', errorCode: 'PORTICO_RATE_LIMITED', status: 429, cacheHit: true, backendLatencyMs: null, gatewayLatencyMs: 0.125 },
+      { ...call(3), requestId: 'quote " and \\ backslash', at: '2026-11-20T10:00:00.070Z', method: 'POST', bytesIn: 12_345, gatewayLatencyMs: 12.3, backendLatencyMs: 0.004 },
+      { ...call(4), organizationId: 'org_é_東京', at: '2026-11-20T10:00:01.000Z', clientIp: '::1', gatewayLatencyMs: 1000.5, backendLatencyMs: 0 },
+    ];
+    for (const r of records) buffer.pushRecord(r);
+    const batches = buffer.drain(2);
+    assert.deepEqual(batches.map((b) => b.count), [2, 2]);
+    const back = batches.flatMap((b) => JSON.parse(b.json.toString('utf8')) as CallRecord[]);
+    assert.deepEqual(back, records);
+    for (const r of back) assert.ok(Value.Check(CallRecordSchema, r), JSON.stringify([...Value.Errors(CallRecordSchema, r)]));
+    assert.equal(buffer.size, 0);
+    assert.deepEqual(buffer.drain(2), []);
   });
 
   it('refuses batches without the gateway token (401) and malformed records (422)', async () => {

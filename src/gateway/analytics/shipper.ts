@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
 import { MAX_BATCH_RECORDS, type CallRecord } from '../../domain/analytics.ts';
 import { RecordBuffer } from './buffer.ts';
+import type { CallSink, CallTrack } from './track.ts';
 
 export interface ShipperOptions {
   /** Control plane base URL. */
@@ -20,6 +22,8 @@ export interface ShipperOptions {
   batchSize?: number;
 }
 
+const CLOSE = Buffer.from('}');
+
 export interface ShipperStats {
   recorded: number;
   dropped: number;
@@ -29,8 +33,9 @@ export interface ShipperStats {
 }
 
 interface PendingBatch {
-  batchId: string;
-  records: CallRecord[];
+  /** The whole request body, batch id included (a retry sends the same bytes). */
+  body: Buffer;
+  count: number;
   attempts: number;
 }
 
@@ -38,7 +43,7 @@ interface PendingBatch {
  * Ships call records to the control plane in batches, off the request path: a timer drains the
  * buffer, one batch is in flight at a time, failures are retried with the same batch id.
  */
-export class AnalyticsShipper {
+export class AnalyticsShipper implements CallSink {
   readonly #buffer: RecordBuffer;
   readonly #pending: PendingBatch[] = [];
   readonly #opts: Required<ShipperOptions>;
@@ -55,8 +60,14 @@ export class AnalyticsShipper {
     this.#timer.unref();
   }
 
+  /** A finished call through this gateway: its figures are copied into the buffer. */
+  done(call: CallTrack): void {
+    this.#buffer.push(call);
+  }
+
+  /** A record made elsewhere. */
   record(record: CallRecord): void {
-    this.#buffer.push(record);
+    this.#buffer.pushRecord(record);
   }
 
   get stats(): ShipperStats {
@@ -68,10 +79,12 @@ export class AnalyticsShipper {
     if (this.#buffer.size > 0) {
       // A busy node records more per flush than one batch may carry (the control plane refuses
       // larger batches): each slice is its own batch, with its own id.
-      const records = this.#buffer.drain();
-      const size = this.#opts.batchSize;
-      for (let i = 0; i < records.length; i += size) this.#pending.push({ batchId: randomUUID(), records: records.slice(i, i + size), attempts: 0 });
-      while (this.#pending.length > this.#opts.maxPending) this.#lost += this.#pending.shift()!.records.length;
+      const head = `{"gateway":${JSON.stringify(this.#opts.gateway)},"batchId":"`;
+      for (const { json, count } of this.#buffer.drain(this.#opts.batchSize)) {
+        const body = Buffer.concat([Buffer.from(`${head}${randomUUID()}","records":`), json, CLOSE]);
+        this.#pending.push({ body, count, attempts: 0 });
+      }
+      while (this.#pending.length > this.#opts.maxPending) this.#lost += this.#pending.shift()!.count;
     }
     this.#inFlight ??= this.#send().finally(() => (this.#inFlight = null));
     return this.#inFlight;
@@ -82,21 +95,22 @@ export class AnalyticsShipper {
       const batch = this.#pending[0]!;
       batch.attempts++;
       try {
-        const res = await fetch(`${this.#opts.controlPlaneUrl}/gateway/v1/analytics`, {
+        const res = await request(`${this.#opts.controlPlaneUrl}/gateway/v1/analytics`, {
           method: 'POST',
           headers: { authorization: `Bearer ${this.#opts.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ batchId: batch.batchId, gateway: this.#opts.gateway, records: batch.records }),
-          signal: AbortSignal.timeout(10_000),
+          body: batch.body,
+          headersTimeout: 10_000,
+          bodyTimeout: 10_000,
         });
-        await res.arrayBuffer();
-        if (res.status >= 500) throw new Error(`control plane answered ${res.status}`);
+        await res.body.dump();
+        if (res.statusCode >= 500) throw new Error(`control plane answered ${res.statusCode}`);
         // 4xx will not get better by retrying: the batch is counted as lost.
-        if (res.ok) this.#shipped += batch.records.length;
-        else this.#lost += batch.records.length;
+        if (res.statusCode < 300) this.#shipped += batch.count;
+        else this.#lost += batch.count;
         this.#pending.shift();
       } catch {
         if (batch.attempts >= this.#opts.attempts) {
-          this.#lost += batch.records.length;
+          this.#lost += batch.count;
           this.#pending.shift();
         }
         return; // try again at the next flush

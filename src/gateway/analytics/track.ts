@@ -1,21 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { CallRecord } from '../../domain/analytics.ts';
 import type { RequestContext } from '../access.ts';
 import type { SpanContext } from '../observe/trace-context.ts';
 import type { CompiledRoute } from '../runtime.ts';
+import type { CallFigures } from './buffer.ts';
 import type { ShipperStats } from './shipper.ts';
-
-/** Where finished calls' records go (the shipper, or a test's array). */
-export interface CallSink {
-  record(record: CallRecord): void;
-  /** The shipper's counts, exported as metrics when present. */
-  readonly stats?: ShipperStats;
-}
 
 /** Something told about every finished call: metrics, analytics, spans, access log. */
 export interface CallObserver {
   done(call: CallTrack): void;
+}
+
+/** Where finished calls' figures go (the analytics shipper), told like any observer. */
+export interface CallSink extends CallObserver {
+  /** The shipper's counts, exported as metrics when present. */
+  readonly stats?: ShipperStats;
 }
 
 /** What the proxy and the policy pipeline mark on a call while it runs. */
@@ -37,7 +36,7 @@ export interface CallMarks {
  * is done the figures are fixed and every observer is told, in order, after the client has its
  * answer — nothing here delays a response.
  */
-export class CallTrack implements CallMarks {
+export class CallTrack implements CallMarks, CallFigures {
   context: RequestContext | null = null;
   errorCode: string | null = null;
   cacheHit = false;
@@ -91,28 +90,36 @@ export class CallTrack implements CallMarks {
     return this.#at;
   }
 
-  toRecord(): CallRecord {
-    const { route, context } = this;
-    return {
-      at: new Date(this.#at).toISOString(),
-      requestId: this.requestId,
-      organizationId: route.organizationId,
-      apiId: route.apiId,
-      operationId: route.operationId,
-      productId: context?.productId ?? null,
-      planId: context?.plan ?? null,
-      applicationId: context?.applicationId ?? null,
-      userId: context?.userId ?? null,
-      clientIp: this.clientIp,
-      method: this.req.method ?? '',
-      status: this.status,
-      gatewayLatencyMs: this.gatewayLatencyMs,
-      backendLatencyMs: this.backendLatencyMs,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-      cacheHit: this.cacheHit,
-      errorCode: this.errorCode,
-    };
+  get organizationId(): string {
+    return this.route.organizationId;
+  }
+
+  get apiId(): string {
+    return this.route.apiId;
+  }
+
+  get operationId(): string | null {
+    return this.route.operationId;
+  }
+
+  get productId(): string | null {
+    return this.context?.productId ?? null;
+  }
+
+  get planId(): string | null {
+    return this.context?.planId ?? null;
+  }
+
+  get applicationId(): string | null {
+    return this.context?.applicationId ?? null;
+  }
+
+  get userId(): string | null {
+    return this.context?.userId ?? null;
+  }
+
+  get method(): string {
+    return this.req.method ?? '';
   }
 
   #done = (): void => {
@@ -132,9 +139,4 @@ export class CallTrack implements CallMarks {
       }
     }
   };
-}
-
-/** Hands each finished call's record to an analytics sink. */
-export function recordsTo(sink: CallSink): CallObserver {
-  return { done: (call) => sink.record(call.toRecord()) };
 }
