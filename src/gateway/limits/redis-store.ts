@@ -72,7 +72,6 @@ export class RedisCounterStore implements CounterStore {
       // second of silence, so the following calls fail at once instead of each waiting the timeout.
       socketTimeout: Math.max(1_000, timeout * 5),
       connectTimeout: 1_000,
-      enableAutoPipelining: process.env.AB === '1',
       retryStrategy: (times) => Math.min(times * 100, 1_000),
     };
     const redis = typeof options.redis === 'string' ? new Redis(options.redis, enforced) : new Redis({ ...options.redis, ...enforced });
