@@ -63,5 +63,7 @@ export function condition(source: string, pointer: string): Compiled<boolean> {
     rethrow(error, pointer);
   }
   const uses = c.uses;
+  const quick = c.headerTest;
+  if (quick !== null) return withNeeds((x) => quick(x.requestHeaders) ?? c.test(scopeOf(x, uses)), source);
   return withNeeds((x) => c.test(scopeOf(x, uses)), source);
 }

@@ -10,6 +10,7 @@ import { walk, type CelNode } from './ast.ts';
 import { metered } from './budget.ts';
 import { environment, ROOTS, type Root } from './environment.ts';
 import { ExpressionError, type ExpressionErrorKind } from './errors.ts';
+import { headerTest, type HeaderTest } from './header-test.ts';
 import { LIMITS } from './limits.ts';
 import { compileMatches } from './regex.ts';
 import { toPlain } from './values.ts';
@@ -70,6 +71,8 @@ export interface CompiledCondition {
   readonly uses: ReadonlySet<Use>;
   /** True for `true`, false for `false`; anything else, or a failure, throws ExpressionError. */
   test(scope: ExpressionScope): boolean;
+  /** For a test of one request header: answers from the headers alone (see header-test.ts). */
+  readonly headerTest: HeaderTest | null;
 }
 
 /** Where a source sits in a larger text (a template), so positions point into that text. */
@@ -79,6 +82,7 @@ export interface Placement {
 }
 
 interface Compiled {
+  readonly ast: CelNode;
   readonly uses: ReadonlySet<Use>;
   /** The CEL result type as cel-js infers it: `bool`, `string`, `dyn`, … */
   readonly type: string;
@@ -95,13 +99,14 @@ export function compileExpression(source: string): CompiledExpression {
 }
 
 export function compileCondition(source: string): CompiledCondition {
-  const { uses, type, run } = compile(source);
+  const { ast, uses, type, run } = compile(source);
   if (type !== 'bool' && type !== 'dyn') {
     throw new ExpressionError('type', `a condition must be true or false, but this expression gives ${type}`, { source, position: 0 });
   }
   return {
     source,
     uses,
+    headerTest: headerTest(ast),
     test(scope) {
       const value = run(scope);
       if (typeof value === 'boolean') return value;
@@ -154,10 +159,12 @@ export function compile(source: string, placement?: Placement): Compiled {
   const roots = [...uses].filter((u): u is Root => ROOT_SET.has(u));
 
   const type = checked.type ?? 'dyn';
-  const field = plainRequestField(parsed.ast as unknown as CelNode);
+  const ast = parsed.ast as unknown as CelNode;
+  const field = plainRequestField(ast);
   if (field !== null) {
     // `request.path` and its kind are read as they are: nothing to meter, no activation to build.
     return {
+      ast,
       uses,
       type,
       run(scope) {
@@ -167,6 +174,7 @@ export function compile(source: string, placement?: Placement): Compiled {
     };
   }
   return {
+    ast,
     uses,
     type,
     run(scope) {
