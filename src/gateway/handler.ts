@@ -20,8 +20,8 @@ import { CallTrack, type CallObserver } from './analytics/track.ts';
 import type { GatewayMetrics } from './observe/metrics.ts';
 import { spanContext } from './observe/trace-context.ts';
 import type { ErrorCode } from '../core/errors.ts';
-import { startPipeline } from './pipeline/driver.ts';
-import { startBeforeAccess } from './pipeline/early.ts';
+import { startPipeline, type PipelineStart } from './pipeline/driver.ts';
+import { startBeforeAccess, type EarlyStart } from './pipeline/early.ts';
 import { traceFor } from './pipeline/trace-access.ts';
 import type { TraceRecorder } from './pipeline/trace.ts';
 import type { PolicyServices } from '../policies/sdk.ts';
@@ -94,10 +94,9 @@ export function handleRequest(holder: RuntimeHolder, req: IncomingMessage, res: 
     const mine: SeenHeaders = { ...seen };
     const anonymous = { applicationId: null, contractId: null, productId: null, planId: null, plan: null, userId: null, claims: null, query: target.query };
     const path = stripSegments(target.path, route.prefixSegments);
-    const r = route;
-    return withTrace(holder, r, requestId, mine, res, track, (trace) =>
-      startBeforeAccess({ req, res, route: r, requestId, headers, seen: mine, clientHost, path, context: anonymous, services: holder.services, trace, track, span, access: rt.access, early, preflightAllow }),
-    );
+    const start: EarlyStart = { req, res, route, requestId, headers, seen: mine, clientHost, path, context: anonymous, services: holder.services, trace: null, track, span, access: rt.access, early, preflightAllow };
+    if (mine.traceToken === null) return startBeforeAccess(start);
+    return withTrace(holder, route, requestId, mine.traceToken, mine, res, track, (trace) => startBeforeAccess({ ...start, trace }));
   }
   const max = route.maxBodyBytes;
   if (seen.contentLength > max) {
@@ -148,9 +147,9 @@ function proceed(
     const chain = policies.chainFor(outcome);
     if (chain.parts.length > 0) {
       const path = stripSegments(target.path, route.prefixSegments);
-      withTrace(holder, route, requestId, s, res, track, (trace, mine) =>
-        startPipeline({ req, res, route, requestId, headers, seen: mine, clientHost, path, context: outcome, services: holder.services, trace, track, span: track.span }, chain),
-      );
+      const start: PipelineStart = { req, res, route, requestId, headers, seen: s, clientHost, path, context: outcome, services: holder.services, trace: null, track, span: track.span };
+      if (s.traceToken === null) startPipeline(start, chain);
+      else withTrace(holder, route, requestId, s.traceToken, s, res, track, (trace, mine) => startPipeline({ ...start, trace, seen: mine }, chain));
       return;
     }
   }
@@ -186,17 +185,18 @@ function unrouted(holder: RuntimeHolder, res: ServerResponse, code: ErrorCode, r
   sendProblem(res, code, requestId, detail, extra, hasBody());
 }
 
-/** Starts with the admin trace recorder when the request carries a trace token (maybe after verifying it). */
+/** Starts with the admin trace recorder for a request that carries a trace token (once it is verified). */
 function withTrace(
   holder: RuntimeHolder,
   route: CompiledRoute,
   requestId: string,
+  token: string,
   s: SeenHeaders,
   res: ServerResponse,
   track: CallTrack,
   start: (trace: TraceRecorder | null, s: SeenHeaders) => void,
 ): void {
-  const trace = s.traceToken === null ? null : traceFor(holder.current!.access, s.traceToken, route.organizationId, route.apiId, requestId);
+  const trace = traceFor(holder.current!.access, token, route.organizationId, route.apiId, requestId);
   if (!(trace instanceof Promise)) return start(trace, s);
   // `seen` is shared by every request: keep this request's copy across the wait.
   const mine: SeenHeaders = s === seen ? { ...s } : s;

@@ -20,7 +20,6 @@ export class GatewayExchange implements Exchange {
   outcome: ExchangeOutcome = 'open';
   /** How many chain parts started their request phase (the response phase runs those, reversed). */
   ran = 0;
-  readonly vars: Record<string, unknown> = {};
   readonly requestHeaders: HeaderList;
   requestBody: Buffer | null = null;
   /** True once the request body was read into `requestBody` (then it is sent from there). */
@@ -46,6 +45,7 @@ export class GatewayExchange implements Exchange {
   /** The call being measured (set by the driver right after construction). */
   track: CallMarks | null = null;
   #consumer: Consumer | null | undefined = undefined;
+  #vars: Record<string, unknown> | null = null;
   #done: ((info: DoneInfo) => void)[] | null = null;
 
   constructor(
@@ -72,6 +72,11 @@ export class GatewayExchange implements Exchange {
     this.context = context;
     this.query = context.query ?? '';
     this.#consumer = undefined;
+  }
+
+  /** Made on first use: most chains set no variable. */
+  get vars(): Record<string, unknown> {
+    return (this.#vars ??= {});
   }
 
   get method(): string {
@@ -134,12 +139,12 @@ export class GatewayExchange implements Exchange {
   onDone(fn: (info: DoneInfo) => void): void {
     if (this.#done === null) {
       this.#done = [];
-      this.res.once('close', this.#finish);
+      this.res.once('close', () => this.#finish());
     }
     this.#done.push(fn);
   }
 
-  #finish = (): void => {
+  #finish(): void {
     const info: DoneInfo = { status: this.res.headersSent ? this.res.statusCode : 499, bytesIn: this.bytesIn, bytesOut: this.bytesOut };
     for (const fn of this.#done!) {
       try {
@@ -148,5 +153,5 @@ export class GatewayExchange implements Exchange {
         this.services.warn('policy: a completion hook failed', { api: this.route.apiId, error: (error as Error).message });
       }
     }
-  };
+  }
 }
