@@ -202,6 +202,14 @@ describe('body conversion and find-replace: json-to-xml, xml-to-json, find-repla
     assert.equal(seen.headers['content-length'], String(Buffer.byteLength(seen.body)));
   });
 
+  it('with ignoreCase, finds a literal in any case, special characters and non-BMP letters included', async () => {
+    bed.use([{ type: 'find-replace', config: { find: 'Orders.Internal/Ä(x)𐐀', replace: '$1 ok', ignoreCase: true } }]);
+    const body = 'a ORDERS.INTERNAL/ä(X)𐐨 b orders.internal/Ä(x)𐐀 c ordersXinternal/ä(x)𐐀';
+    const seen = (await (await post(`${bed.url}/t/x`, body, 'text/plain')).json()) as Echo;
+    // `.` and `(` are literal; the replacement is literal too
+    assert.equal(seen.body, 'a $1 ok b $1 ok c ordersXinternal/ä(x)𐐀');
+  });
+
   it('replaces a regular expression with its groups in the response, fixing Content-Length and keeping headers', async () => {
     bed.use([{ type: 'find-replace', config: { phase: 'response', regex: true, find: '([0-9]{4})-([0-9]{2})-(?<day>[0-9]{2})', replace: '$<day>.$2.$1' } }]);
     const res = await post(`${bed.url}/t/reply`, 'from 2024-03-09 to 2025-12-31', 'text/plain');
@@ -245,6 +253,7 @@ describe('body conversion and find-replace: json-to-xml, xml-to-json, find-repla
     assert.deepEqual(pointers('find-replace', { find: '(a)', replace: '$2', regex: true }), ['/config/replace']);
     assert.deepEqual(pointers('find-replace', { find: '(a)', replace: '$<nope>', regex: true }), ['/config/replace']);
     assert.deepEqual(pointers('find-replace', { find: 'a', replace: 'b', multiline: true }), ['/config/multiline']);
+    assert.deepEqual(pointers('find-replace', { find: 'a', replace: 'b', regex: true, ignoreCase: true }), ['/config/ignoreCase']);
     assert.deepEqual(pointers('find-replace', { find: '', replace: 'b' }), ['/config/find']);
     assert.deepEqual(pointers('find-replace', { find: 'a', replace: 'b', contentTypes: ['JSON'] }), ['/config/contentTypes/0']);
     assert.deepEqual(pointers('find-replace', { find: '(a)(b)', replace: '$2$1$$', regex: true }), []);

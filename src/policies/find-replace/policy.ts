@@ -10,6 +10,7 @@ const schema = Type.Object(
     find: Type.String({ minLength: 1, maxLength: 1000, description: 'Text to find, or a regular expression with `regex: true`' }),
     replace: Type.String({ maxLength: 65536, description: 'Replacement of every occurrence; with `regex`, `$1` … and `$<name>` insert groups and `$$` a dollar sign' }),
     regex: Type.Optional(Type.Boolean({ description: '`find` is a regular expression (run in linear time: no backreferences or lookaround); default false' })),
+    ignoreCase: Type.Optional(Type.Boolean({ description: 'Without `regex`: `find` matches whatever its letters\' case (`Internal` finds `INTERNAL`); default false' })),
     multiline: Type.Optional(Type.Boolean({ description: 'With `regex`: `^` and `$` match at line breaks' })),
     dotAll: Type.Optional(Type.Boolean({ description: 'With `regex`: `.` matches line breaks too' })),
     contentTypes: Type.Optional(
@@ -55,11 +56,39 @@ export const findReplace = definePolicy<Config>({
 function literalReplacer(config: Config): (text: string) => string {
   if (config.multiline !== undefined || config.dotAll !== undefined) throw new PolicyConfigError(config.multiline !== undefined ? '/multiline' : '/dotAll', 'only with regex: true');
   const { find, replace } = config;
+  if (config.ignoreCase === true) {
+    const re = linearRegExp(anyCase(find), 'g');
+    return (text) => text.replace(re, () => replace);
+  }
   // split/join: the replacement is taken literally (String#replaceAll would read `$&` in it).
   return (text) => (text.includes(find) ? text.split(find).join(replace) : text);
 }
 
+/**
+ * A pattern matching `literal` in any case, for the linear engine (which has no `i` flag): each
+ * character that has other cases becomes the set of its single-character forms (`[kK]`, and
+ * `(?:…|…)` for characters outside the BMP); everything else is matched as written.
+ */
+function anyCase(literal: string): string {
+  let out = '';
+  for (const ch of literal) {
+    const forms = [...new Set([ch, ch.toLowerCase(), ch.toUpperCase()])].filter((f) => [...f].length === 1);
+    if (forms.length === 1) out += escape(ch);
+    else if (forms.every((f) => f.length === 1)) out += `[${forms.map(escape).join('')}]`;
+    else out += `(?:${forms.map(escape).join('|')})`;
+  }
+  return out;
+}
+
+/** `ch` as a pattern that matches it literally: each UTF-16 unit as `\uXXXX`. */
+function escape(ch: string): string {
+  let out = '';
+  for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+}
+
 function regexReplacer(config: Config): (text: string) => string {
+  if (config.ignoreCase !== undefined) throw new PolicyConfigError('/ignoreCase', 'only without regex: in a regular expression write the cases out ([Aa])');
   let re: RegExp;
   try {
     re = linearRegExp(config.find, `g${config.multiline === true ? 'm' : ''}${config.dotAll === true ? 's' : ''}`);
