@@ -14,7 +14,10 @@ export interface ObservedBed {
   close(): Promise<void>;
 }
 
-/** `/pub` (public, operation `GET /items/{id}`), `/priv` (API key in X-API-Key or `?api-key=`), `/down` (nothing listens). */
+/**
+ * `/pub` (public, operation `GET /items/{id}`), `/priv` (API key in X-API-Key or `?api-key=`), `/down`
+ * (nothing listens), `/cond` (a condition that fails without X-Flag).
+ */
 export function observedSnapshot(backendUrl: string, revision = 7): Snapshot {
   const s = snapshot(
     revision,
@@ -23,8 +26,13 @@ export function observedSnapshot(backendUrl: string, revision = 7): Snapshot {
       api('api_pub', '/pub', 'b1', { name: 'Public', operations: [{ id: 'op_item', method: 'GET', path: '/items/{id}' }] }),
       api('api_priv', '/priv', 'b1', { name: 'Private', visibility: 'private', apiKey: { header: 'X-API-Key', queryParam: 'api-key', forward: false } }),
       api('api_down', '/down', 'dead', { name: 'Down' }),
+      api('api_cond', '/cond', 'b1', { name: 'Conditional' }),
     ],
   );
+  // Fails (500 PORTICO_POLICY_FAILED) on a call without X-Flag: CEL's no_such_key.
+  s.policies = [
+    { id: 'pol_cond', organizationId: 'org_1', scope: { type: 'api', id: 'api_cond' }, type: 'choose', position: 0, config: { when: [{ condition: 'request.headers["x-flag"] == "on"', policies: [{ type: 'set-header', config: { name: 'X-Flagged', value: '1' } }] }] } },
+  ];
   s.consumers = [{ applicationId: 'app_1', organizationId: 'org_1', name: 'App', ownerUserId: null, keyHashes: [sha256(KEY)], clientId: 'c1', tokensNotBefore: 0, contracts: [{ id: 'ct_1', status: 'active', productId: 'prod_1', planId: 'plan_1' }] }];
   s.products = [{ id: 'prod_1', apiIds: ['api_priv'] }];
   s.plans = [{ id: 'plan_1', name: 'Gold', version: 1 }];

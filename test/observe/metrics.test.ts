@@ -20,6 +20,9 @@ describe('gateway Prometheus metrics', () => {
     assert.equal((await call(bed.port, '/priv/x', { method: 'PROPFIND', headers: { 'x-api-key': KEY } })).status, 200);
     assert.equal((await call(bed.port, '/priv/x')).status, 401);
     assert.equal((await call(bed.port, '/down/x')).status, 502);
+    assert.equal((await call(bed.port, '/cond/x', { headers: { 'x-flag': 'on' } })).status, 200);
+    assert.equal((await call(bed.port, '/cond/x', { headers: { 'x-flag': 'off' } })).status, 200);
+    assert.equal((await call(bed.port, '/cond/x')).status, 500);
     const r = await fetch(`http://127.0.0.1:${server.port}/metrics`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type')!, /text\/plain/);
@@ -63,6 +66,11 @@ describe('gateway Prometheus metrics', () => {
     assert.equal(sample(text, 'portico_gateway_request_duration_seconds_count{api="api_priv",api_name="Private"}'), 3);
     assert.equal(sample(text, 'portico_gateway_backend_duration_seconds_count{api="api_priv",api_name="Private"}'), 2, 'the 401 never reached the backend');
     assert.equal(sample(text, 'portico_gateway_backend_duration_seconds_count{api="api_down",api_name="Down"}'), 0);
+  });
+
+  it('counts calls on which a policy failed, by API and policy type', () => {
+    assert.equal(sample(text, 'portico_gateway_policy_failures_total{api="api_cond",api_name="Conditional",policy_type="choose"}'), 1);
+    assert.equal(sample(text, 'portico_gateway_requests_total{api="api_cond",api_name="Conditional",method="GET",status="500"}'), 1);
   });
 
   it('reports the snapshot revision being served', () => {
