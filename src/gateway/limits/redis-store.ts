@@ -16,6 +16,7 @@ import type { Outcome, Write } from './algorithms.ts';
 import { periodAt } from './calendar.ts';
 import { ACQUIRED, emptyStats, REFUSED, unacquired, uncounted } from './fallback.ts';
 import { OutageTracker } from './outage.ts';
+import { WriteCoalescer } from './write-coalescer.ts';
 import { BatchCounter, type BatchStats } from './redis-batch.ts';
 import { calendarKey, gcraKey, intervalKey, leaseKey, resetPattern, slidingKey } from './redis-keys.ts';
 import { defineLimitCommands, pipelineOf, type LimitsRedis, type Reply } from './redis-scripts.ts';
@@ -59,6 +60,7 @@ export class RedisCounterStore implements CounterStore {
   readonly #renewTimer: NodeJS.Timeout;
   #leaseSeq = 0;
   #everReady = false;
+  readonly #coalescer = new WriteCoalescer();
 
   constructor(options: RedisStoreOptions = {}) {
     const timeout = options.commandTimeoutMs ?? 100;
@@ -216,6 +218,7 @@ export class RedisCounterStore implements CounterStore {
 
   async #script(key: string, rule: Rule, cost: number, now: number, write: Write): Promise<Reply> {
     const w = WRITE_ARG[write];
+    if (this.#redis.status === 'ready') this.#coalescer.hold(this.#redis.stream);
     let reply: Reply;
     if (rule.kind === 'window' && rule.algorithm === 'sliding') {
       reply = await this.#redis.limitsSliding(slidingKey(this.#ns, key, rule.windowMs), rule.limit, rule.windowMs, now, cost, w);
