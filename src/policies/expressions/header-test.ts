@@ -34,8 +34,9 @@ export function headerTest(node: CelNode): HeaderTest | null {
   }
   if (node.op === '==' || node.op === '!=') {
     const [a, b] = node.args as [CelNode, CelNode];
-    const read = headerIndex(a) ?? headerIndex(b);
-    const value = stringLiteral(headerIndex(a) === null ? a : b);
+    const left = headerIndex(a);
+    const read = left ?? headerIndex(b);
+    const value = stringLiteral(left === null ? a : b);
     if (read === null || value === null) return null;
     const equal = node.op === '==';
     return (h) => {
