@@ -173,9 +173,8 @@ function proceed(
   const body = s.chunked ? (limitBody(req, max) as unknown as Readable) : s.contentLength > 0 ? req : null;
   if (s.expectContinue) res.writeContinue();
   const rest = stripSegments(target.path, route.prefixSegments);
-  const call = new ProxyCall(req, res, route, upstream, requestId, headers, hostIndex, body, rest, outcome.query === null ? '' : '?' + outcome.query);
+  const call = new ProxyCall(req, res, route, upstream, requestId, headers, hostIndex, body, rest, outcome.query === null ? '' : '?' + outcome.query, track);
   call.context = outcome;
-  call.track = track;
   call.start();
 }
 

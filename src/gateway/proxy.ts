@@ -29,8 +29,8 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   target: RouteTarget;
   /** The caller as access control established it (application, contract, claims). */
   context: RequestContext | null = null;
-  /** The call being measured: backend latency, upstream failures. */
-  track: CallMarks | null = null;
+  /** The call being measured: backend latency, upstream failures; it tells this exchange when the client leaves. */
+  readonly track: CallMarks;
   attempts = 0;
   protected abort: ((err?: Error) => void) | null = null;
   protected resume: (() => void) | null = null;
@@ -48,6 +48,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     body: Dispatcher.DispatchOptions['body'],
     rest: string,
     search: string,
+    track: CallMarks,
   ) {
     this.req = req;
     this.res = res;
@@ -58,12 +59,13 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     this.rest = rest;
     this.search = search;
     this.options = { method: req.method!, path: (target.basePath + rest || '/') + search, headers, body };
-    res.once('close', this.#onClientClose);
+    this.track = track;
+    track.watchClose(this);
   }
 
   start(): void {
     this.attempts++;
-    this.track?.backendStarted();
+    this.track.backendStarted();
     try {
       this.target.pool.dispatch(this.options, this);
     } catch (err) {
@@ -79,7 +81,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true; // 1xx from the backend: not forwarded (RFC 9110 §15.2)
     this.observe(statusCode);
-    this.track?.backendAnswered();
+    this.track.backendAnswered();
     this.responded = true;
     this.resume = resume;
     const res = this.res;
@@ -96,7 +98,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     const ok = this.res.write(chunk);
-    if (!ok) this.res.once('drain', this.#onDrain);
+    if (!ok) this.res.once('drain', () => this.resume?.());
     return ok;
   }
 
@@ -129,13 +131,13 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     }
     // The response already started: the only honest signal left is an incomplete message.
     this.finished = true;
-    if (this.track !== null) this.track.upstreamCut = true;
+    this.track.upstreamCut = true;
     res.destroy();
   }
 
   /** Answers with a problem once the exchange with the backend failed. */
   protected fail(code: ErrorCode, detail?: string, close = false): void {
-    if (this.track !== null) this.track.errorCode = code;
+    this.track.errorCode = code;
     sendProblem(this.res, code, this.requestId, detail, undefined, close);
   }
 
@@ -168,14 +170,11 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     this.options.path = (next.basePath + this.rest || '/') + this.search;
   }
 
-  #onDrain = (): void => {
-    this.resume?.();
-  };
-
-  #onClientClose = (): void => {
+  /** The client's connection closed (told by the call's track). */
+  clientClosed(): void {
     if (this.finished) return;
     this.finished = true;
     // The client went away before the answer was complete: stop the upstream exchange.
     this.abort?.(new Error('client closed the connection'));
-  };
+  }
 }

@@ -29,6 +29,13 @@ export interface CallMarks {
   backendStarted(): void;
   /** The backend's (final) response head arrived. */
   backendAnswered(): void;
+  /** The backend exchange to tell when the client's connection closes (the call's one `close` listener). */
+  watchClose(exchange: ClientCloseWatcher): void;
+}
+
+/** A backend exchange that stops when its client leaves. */
+export interface ClientCloseWatcher {
+  clientClosed(): void;
 }
 
 /**
@@ -52,6 +59,7 @@ export class CallTrack implements CallMarks, CallFigures {
   readonly start = performance.now();
   readonly #at = Date.now();
   #backendStart = -1;
+  #exchange: ClientCloseWatcher | null = null;
   readonly #written: number;
   // Kept here: by `close` the response may have let go of its socket (res.socket is null then).
   readonly #socket: Socket;
@@ -70,7 +78,12 @@ export class CallTrack implements CallMarks, CallFigures {
   ) {
     this.#socket = req.socket;
     this.#written = req.socket.bytesWritten;
-    res.once('close', this.#done);
+    // `on`, not `once`: `close` comes once, and an arrow in an argument costs no wrapper or name.
+    res.on('close', () => this.#closed());
+  }
+
+  watchClose(exchange: ClientCloseWatcher): void {
+    this.#exchange = exchange;
   }
 
   backendStarted(): void {
@@ -122,7 +135,7 @@ export class CallTrack implements CallMarks, CallFigures {
     return this.req.method ?? '';
   }
 
-  #done = (): void => {
+  #closed(): void {
     const res = this.res;
     // A response cut before its head was sent never reached the client: 499 in the figures.
     this.status = res.headersSent ? res.statusCode : 499;
@@ -138,5 +151,6 @@ export class CallTrack implements CallMarks, CallFigures {
         // the observers after it; exporters count their own failures.
       }
     }
-  };
+    this.#exchange?.clientClosed();
+  }
 }

@@ -54,9 +54,8 @@ export function openExchange(p: PipelineStart): GatewayExchange {
   const { req, seen } = p;
   addForwarding(p.headers, seen, { clientIp: req.socket.remoteAddress ?? '', clientHost: p.clientHost, proto: 'http', upstreamHost: p.clientHost, requestId: p.requestId, span: p.span });
   const unread = seen.chunked || seen.contentLength > 0;
-  const x = new GatewayExchange(req, p.res, p.route, p.requestId, p.headers, p.context, p.path, p.context.query ?? '', p.services, p.trace, unread, seen.expectContinue);
+  const x = new GatewayExchange(req, p.res, p.route, p.requestId, p.headers, p.context, p.path, p.context.query ?? '', p.services, p.trace, unread, seen.expectContinue, p.track);
   x.bytesIn = seen.contentLength > 0 ? seen.contentLength : 0;
-  x.track = p.track;
   return x;
 }
 
@@ -131,6 +130,5 @@ function forward(x: GatewayExchange, chain: Chain, clientHost: string, chunked: 
   } else body = null;
   const call = new PolicyProxyCall(x, chain, x.req, x.res, target, list, hostIndex, body);
   call.context = x.context;
-  call.track = x.track;
   call.start();
 }

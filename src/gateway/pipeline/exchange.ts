@@ -42,8 +42,6 @@ export class GatewayExchange implements Exchange {
   closeAfter = false;
   bytesIn = 0;
   bytesOut = 0;
-  /** The call being measured (set by the driver right after construction). */
-  track: CallMarks | null = null;
   #consumer: Consumer | null | undefined = undefined;
   #vars: Record<string, unknown> | null = null;
   #done: ((info: DoneInfo) => void)[] | null = null;
@@ -62,6 +60,8 @@ export class GatewayExchange implements Exchange {
     /** Whether the client sent a body that nobody has read yet. */
     public unreadBody: boolean,
     readonly expectContinue: boolean,
+    /** The call being measured. */
+    readonly track: CallMarks,
   ) {
     this.requestHeaders = new HeaderList(headers);
     this.requestBodyLimit = route.maxBodyBytes;

@@ -38,7 +38,7 @@ export class PolicyProxyCall extends ProxyCall {
     hostIndex: number,
     body: Dispatcher.DispatchOptions['body'],
   ) {
-    super(req, res, x.route, target, x.requestId, headers, hostIndex, body, x.path, x.query === '' ? '' : '?' + x.query);
+    super(req, res, x.route, target, x.requestId, headers, hostIndex, body, x.path, x.query === '' ? '' : '?' + x.query, x.track);
     this.x = x;
     this.chain = chain;
     if (x.timeoutMs !== null) {
@@ -51,7 +51,7 @@ export class PolicyProxyCall extends ProxyCall {
     if (statusCode < 200) return true;
     this.observe(statusCode);
     if (this.#retryStatus(statusCode)) return false;
-    this.track?.backendAnswered();
+    this.track.backendAnswered();
     this.responded = true;
     this.resume = resume;
     if (this.res.destroyed) return false;

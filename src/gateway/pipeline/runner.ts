@@ -75,7 +75,7 @@ function call(x: GatewayExchange, part: ChainPart, phase: Phase): Step {
 function failed(x: GatewayExchange, part: ChainPart, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   x.failedPolicy = part.id;
-  if (x.track !== null) x.track.failedPolicy = part.type;
+  x.track.failedPolicy = part.type;
   if (x.phase === 'error') return; // already answering with a problem: keep the first cause
   x.refuse('PORTICO_POLICY_FAILED', `Policy ${part.type} (${part.id}) failed: ${message}`);
 }

@@ -25,7 +25,7 @@ export function sendAnswer(x: GatewayExchange, backendUrl: string | null): void 
   if (x.trace !== null) h.set(TRACE_HEADER, x.trace.encode({ url: backendUrl, status: x.outcome === 'answered' ? null : x.status }));
   close(x);
   x.bytesOut = body.length;
-  if (x.track !== null) x.track.cacheHit = x.cacheHit;
+  x.track.cacheHit = x.cacheHit;
   res.writeHead(x.status, h.list);
   res.end(body);
 }
@@ -62,7 +62,7 @@ function writeProblem(x: GatewayExchange): void {
   if (x.trace !== null) h.set(TRACE_HEADER, x.trace.encode({ url: null, status: null }));
   close(x);
   x.bytesOut = Buffer.byteLength(body);
-  if (x.track !== null) x.track.errorCode = code;
+  x.track.errorCode = code;
   res.writeHead(ERRORS[code].status, h.list);
   res.end(body);
 }
