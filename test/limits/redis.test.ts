@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { RedisCounterStore, type Rule } from '../../src/gateway/limits/index.ts';
 import type { WorkerCommand, WorkerReply } from './fixtures/consume-worker.ts';
-import { dropNamespace, freshNamespace, SHARED_REDIS_URL } from './redis-helpers.ts';
+import { dropNamespace, freshNamespace, OwnRedis, SHARED_REDIS_URL } from './redis-helpers.ts';
 import { counterSemantics } from './semantics.ts';
 
 counterSemantics('redis store (strict)', async () => {
@@ -208,3 +209,42 @@ describe('redis store namespaces', () => {
     }
   });
 });
+
+describe('redis store (strict): one script call per event-loop turn', () => {
+  it('decides the calls of one turn in one EVALSHA, each exactly, across rule kinds', async () => {
+    const own = await OwnRedis.start();
+    const store = new RedisCounterStore({ redis: own.url, commandTimeoutMs: 2_000 });
+    const admin = new Redis(own.url);
+    try {
+      await store.ready();
+      const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+      const sliding: Rule = { kind: 'window', algorithm: 'sliding', limit: 3, windowMs: 60_000 };
+      const gcra: Rule = { kind: 'window', algorithm: 'gcra', limit: 2, windowMs: 60_000 };
+      const quota: Rule = { kind: 'calendar', limit: 4, period: 'day', timeZone: 'UTC' };
+      // Warm-up turn: loads the script (EVALSHA answered NOSCRIPT, then EVAL).
+      await store.consume('warm', gcra, 1, now);
+      const before = await scriptCalls(admin);
+      const turn = [
+        ...Array.from({ length: 5 }, () => store.consume('a', sliding, 1, now)),
+        ...Array.from({ length: 5 }, () => store.consume('b', gcra, 1, now)),
+        ...Array.from({ length: 6 }, () => store.consume('c', quota, 1, now)),
+      ];
+      const decisions = await Promise.all(turn);
+      assert.equal((await scriptCalls(admin)) - before, 1, 'sixteen decisions, one script call');
+      assert.deepEqual(decisions.map((d) => (d.allowed ? 1 : 0)), [1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0]);
+      assert.deepEqual(decisions.slice(0, 3).map((d) => d.remaining), [2, 1, 0], 'in the order the calls were made');
+      assert.ok(decisions.every((d) => d.degraded !== true), 'all counted');
+    } finally {
+      admin.disconnect();
+      await store.close();
+      await own.kill();
+    }
+  });
+});
+
+async function scriptCalls(admin: Redis): Promise<number> {
+  const stats = await admin.info('commandstats');
+  let calls = 0;
+  for (const m of stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)) calls += Number(m[1]);
+  return calls;
+}

@@ -1,79 +1,95 @@
 /**
- * Server-side Lua for the Redis store. Each script reads and writes one key atomically, so a decision
- * is exact across any number of gateway nodes and costs one round trip (ioredis sends EVAL the first
- * time on a connection and EVALSHA after). One key per script also keeps them Redis Cluster safe.
- * The counting scripts are ports of `algorithms.ts`; keep the two in step (the shared test table in
- * test/limits/semantics.ts runs against both stores). Numbers are written with %.17g so fractional
- * GCRA times survive the round trip through a string exactly.
+ * Server-side Lua for the Redis store. Each script runs atomically, so a decision is exact across any
+ * number of gateway nodes (ioredis sends EVAL the first time on a connection and EVALSHA after).
+ * The counting functions are ports of `algorithms.ts`; keep the two in step (the shared test table
+ * in test/limits/semantics.ts runs against both stores). Numbers are written with %.17g so
+ * fractional GCRA times survive the round trip through a string exactly.
  *
- * Counting scripts take ARGV write = 'c' (consume if it fits), 'p' (peek: never write) or
- * 'a' (add unconditionally) and return {allowed, remaining, resetMs, retryAfterMs, used}.
+ * Counting takes write = 'c' (consume if it fits), 'p' (peek: never write) or 'a' (add
+ * unconditionally) and answers {allowed, remaining, resetMs, retryAfterMs, used}.
  */
 import type { Redis } from 'ioredis';
 
-const SLIDING = `
-local limit, W, now, cost, write = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-local st = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')
-local w, c, p = tonumber(st[1]) or 0, tonumber(st[2]) or 0, tonumber(st[3]) or 0
-local idx = math.floor(now / W)
-if w > idx then idx = w; now = idx * W
-elseif w == idx - 1 then p = c; c = 0; w = idx
-elseif w ~= idx then p = 0; c = 0; w = idx end
-local elapsed = now - idx * W
-local weight = (W - elapsed) / W
-local fits = p * weight + c + cost <= limit + 1e-6
-if write == 'a' or (write == 'c' and fits) then
-  c = c + cost
-  redis.call('HSET', KEYS[1], 'w', string.format('%.17g', w), 'c', string.format('%.17g', c), 'p', string.format('%.17g', p))
-  redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(2 * W - elapsed)))
+/**
+ * Every strict-mode counting decision of one event-loop turn, in order, in one atomic run
+ * (decision-batch.ts). KEYS[i] is decision i's key; ARGV holds six values per decision: op
+ * (`s` sliding window, `g` GCRA, `k` calendar), then limit, window (calendar: period end, epoch
+ * ms), now, cost, write. Returns five integers per decision, flat:
+ * {allowed, remaining, resetMs, retryAfterMs, used}.
+ */
+const DECIDE = `
+local function sliding(key, limit, W, now, cost, write)
+  local st = redis.call('HMGET', key, 'w', 'c', 'p')
+  local w, c, p = tonumber(st[1]) or 0, tonumber(st[2]) or 0, tonumber(st[3]) or 0
+  local idx = math.floor(now / W)
+  if w > idx then idx = w; now = idx * W
+  elseif w == idx - 1 then p = c; c = 0; w = idx
+  elseif w ~= idx then p = 0; c = 0; w = idx end
+  local elapsed = now - idx * W
+  local weight = (W - elapsed) / W
+  local fits = p * weight + c + cost <= limit + 1e-6
+  if write == 'a' or (write == 'c' and fits) then
+    c = c + cost
+    redis.call('HSET', key, 'w', string.format('%.17g', w), 'c', string.format('%.17g', c), 'p', string.format('%.17g', p))
+    redis.call('PEXPIRE', key, math.max(1, math.ceil(2 * W - elapsed)))
+  end
+  local after = p * weight + c
+  local resetMs = W - elapsed
+  local retry = 0
+  if not fits then
+    if cost > limit then
+      retry = resetMs
+      if c > 0 then retry = retry + W end
+    elseif c + cost <= limit then retry = W * (1 - (limit - c - cost) / p) - elapsed
+    else retry = resetMs + W * (1 - (limit - cost) / c) end
+    retry = math.max(1, math.ceil(retry))
+  end
+  return fits and 1 or 0, math.max(0, math.floor(limit - after + 1e-6)), math.ceil(resetMs), retry, math.max(0, math.ceil(after - 1e-6))
 end
-local after = p * weight + c
-local resetMs = W - elapsed
-local retry = 0
-if not fits then
-  if cost > limit then
-    retry = resetMs
-    if c > 0 then retry = retry + W end
-  elseif c + cost <= limit then retry = W * (1 - (limit - c - cost) / p) - elapsed
-  else retry = resetMs + W * (1 - (limit - cost) / c) end
-  retry = math.max(1, math.ceil(retry))
-end
-return {fits and 1 or 0, math.max(0, math.floor(limit - after + 1e-6)), math.ceil(resetMs), retry, math.max(0, math.ceil(after - 1e-6))}
-`;
 
-const GCRA = `
-local limit, W, now, cost, write = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-local tat = tonumber(redis.call('GET', KEYS[1])) or 0
-local t = W / limit
-local base = math.max(tat, now)
-local nxt = base + cost * t
-local fits = nxt - now <= W + 1e-3
-if write == 'a' or (write == 'c' and fits) then
-  tat = nxt
-  redis.call('SET', KEYS[1], string.format('%.17g', tat), 'PX', math.max(1, math.ceil(tat - now)))
+local function gcra(key, limit, W, now, cost, write)
+  local tat = tonumber(redis.call('GET', key)) or 0
+  local t = W / limit
+  local base = math.max(tat, now)
+  local nxt = base + cost * t
+  local fits = nxt - now <= W + 1e-3
+  if write == 'a' or (write == 'c' and fits) then
+    tat = nxt
+    redis.call('SET', key, string.format('%.17g', tat), 'PX', math.max(1, math.ceil(tat - now)))
+  end
+  local level = math.max(tat, now) - now
+  local retry = 0
+  if not fits then
+    if cost > limit then retry = base - now else retry = nxt - W - now end
+    retry = math.max(1, math.ceil(retry))
+  end
+  return fits and 1 or 0, math.max(0, math.floor((W - level) / t + 1e-6)), math.ceil(level), retry, math.max(0, math.ceil(level / t - 1e-6))
 end
-local level = math.max(tat, now) - now
-local retry = 0
-if not fits then
-  if cost > limit then retry = base - now else retry = nxt - W - now end
-  retry = math.max(1, math.ceil(retry))
-end
-return {fits and 1 or 0, math.max(0, math.floor((W - level) / t + 1e-6)), math.ceil(level), retry, math.max(0, math.ceil(level / t - 1e-6))}
-`;
 
-/** ARGV: limit, now, cost, write, period end (epoch ms); KEYS[1] names the period. */
-const CALENDAR = `
-local limit, now, cost, write, ends = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-local count = tonumber(redis.call('GET', KEYS[1])) or 0
-local fits = count + cost <= limit
-if write == 'a' or (write == 'c' and fits) then
-  count = redis.call('INCRBY', KEYS[1], cost)
-  redis.call('PEXPIREAT', KEYS[1], ends)
+local function calendar(key, limit, ends, now, cost, write)
+  local count = tonumber(redis.call('GET', key)) or 0
+  local fits = count + cost <= limit
+  if write == 'a' or (write == 'c' and fits) then
+    count = redis.call('INCRBY', key, cost)
+    redis.call('PEXPIREAT', key, ends)
+  end
+  local resetMs = math.ceil(ends - now)
+  local retry = 0
+  if not fits then retry = resetMs end
+  return fits and 1 or 0, math.max(0, limit - count), resetMs, retry, count
 end
-local resetMs = math.ceil(ends - now)
-local retry = 0
-if not fits then retry = resetMs end
-return {fits and 1 or 0, math.max(0, limit - count), resetMs, retry, count}
+
+local out = {}
+for i = 1, #KEYS do
+  local j = (i - 1) * 6
+  local op = ARGV[j + 1]
+  local f = calendar
+  if op == 's' then f = sliding elseif op == 'g' then f = gcra end
+  local a, b, c, d, e = f(KEYS[i], tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), tonumber(ARGV[j + 4]), tonumber(ARGV[j + 5]), ARGV[j + 6])
+  local k = (i - 1) * 5
+  out[k + 1] = a; out[k + 2] = b; out[k + 3] = c; out[k + 4] = d; out[k + 5] = e
+end
+return out
 `;
 
 /**
@@ -131,13 +147,12 @@ return tonumber(redis.call('GET', KEYS[1])) or 0
 `;
 
 export type Reply = [allowed: number, remaining: number, resetMs: number, retryAfterMs: number, used: number];
-type Arg = string | number;
+export type Arg = string | number;
 
 /** The commands `defineLimitCommands` adds to a client (and to its pipelines). */
 export interface LimitCommands {
-  limitsSliding(key: string, limit: Arg, windowMs: Arg, now: Arg, cost: Arg, write: string): Promise<Reply>;
-  limitsGcra(key: string, limit: Arg, windowMs: Arg, now: Arg, cost: Arg, write: string): Promise<Reply>;
-  limitsCalendar(key: string, limit: Arg, now: Arg, cost: Arg, write: string, end: Arg): Promise<Reply>;
+  /** `keyCount` keys, then six arguments per key (see DECIDE); five integers back per key. */
+  limitsDecide(keyCount: number, ...keysThenArgs: Arg[]): Promise<number[]>;
   limitsAcquire(key: string, limit: Arg, leaseMs: Arg, lease: string): Promise<number>;
   limitsRenew(key: string, leaseMs: Arg, ...leases: string[]): Promise<number>;
   limitsSyncSliding(key: string, window: Arg, delta: Arg, windowMs: Arg): Promise<[number, number, number]>;
@@ -156,15 +171,13 @@ export function pipelineOf(redis: LimitsRedis): LimitsPipeline {
 }
 
 export function defineLimitCommands(redis: Redis): LimitsRedis {
-  const scripts: Record<keyof LimitCommands, string> = {
-    limitsSliding: SLIDING,
-    limitsGcra: GCRA,
-    limitsCalendar: CALENDAR,
+  const scripts: Record<Exclude<keyof LimitCommands, 'limitsDecide'>, string> = {
     limitsAcquire: ACQUIRE,
     limitsRenew: RENEW,
     limitsSyncSliding: SYNC_SLIDING,
     limitsSyncCalendar: SYNC_CALENDAR,
   };
   for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { lua, numberOfKeys: 1 });
+  redis.defineCommand('limitsDecide', { lua: DECIDE });
   return redis as LimitsRedis;
 }

@@ -1,8 +1,9 @@
 /**
  * Counters shared by several gateway nodes through Redis.
  *
- * Strict mode (default): every decision is one Lua script run atomically by Redis — exact across
- * nodes, one round trip. Batching mode: sliding windows and calendar quotas are decided locally and
+ * Strict mode (default): every decision is run atomically by a Lua script in Redis — exact across
+ * nodes, one round trip; the decisions of one event-loop turn share one script call
+ * (decision-batch.ts). Batching mode: sliding windows and calendar quotas are decided locally and
  * synced every `syncIntervalMs` (see redis-batch.ts for the overshoot bound); GCRA, spike arrest and
  * concurrency stay strict because they are not sums that can be merged later.
  *
@@ -16,8 +17,8 @@ import type { Outcome, Write } from './algorithms.ts';
 import { periodAt } from './calendar.ts';
 import { ACQUIRED, emptyStats, REFUSED, unacquired, uncounted } from './fallback.ts';
 import { OutageTracker } from './outage.ts';
-import { WriteCoalescer } from './write-coalescer.ts';
 import { BatchCounter, type BatchStats } from './redis-batch.ts';
+import { DecisionBatch } from './decision-batch.ts';
 import { calendarKey, gcraKey, intervalKey, leaseKey, resetPattern, slidingKey } from './redis-keys.ts';
 import { defineLimitCommands, pipelineOf, type LimitsRedis, type Reply } from './redis-scripts.ts';
 import { ruleLimit } from './rules.ts';
@@ -60,7 +61,7 @@ export class RedisCounterStore implements CounterStore {
   readonly #renewTimer: NodeJS.Timeout;
   #leaseSeq = 0;
   #everReady = false;
-  readonly #coalescer = new WriteCoalescer();
+  readonly #decisions: DecisionBatch;
 
   constructor(options: RedisStoreOptions = {}) {
     const timeout = options.commandTimeoutMs ?? 100;
@@ -78,6 +79,12 @@ export class RedisCounterStore implements CounterStore {
     };
     const redis = typeof options.redis === 'string' ? new Redis(options.redis, enforced) : new Redis({ ...options.redis, ...enforced });
     this.#redis = defineLimitCommands(redis);
+    this.#decisions = new DecisionBatch((keys, args) =>
+      this.#redis.limitsDecide(keys.length, ...keys, ...args).then((flat) => {
+        this.#tracker.reachable();
+        return flat;
+      }),
+    );
     this.#ns = options.namespace ?? 'portico:limits:';
     this.#failMode = options.failMode ?? 'open';
     this.#leaseMs = options.leaseMs ?? 30_000;
@@ -216,22 +223,14 @@ export class RedisCounterStore implements CounterStore {
     );
   }
 
-  async #script(key: string, rule: Rule, cost: number, now: number, write: Write): Promise<Reply> {
+  #script(key: string, rule: Rule, cost: number, now: number, write: Write): Promise<Reply> {
     const w = WRITE_ARG[write];
-    if (this.#redis.status === 'ready') this.#coalescer.hold(this.#redis.stream);
-    let reply: Reply;
-    if (rule.kind === 'window' && rule.algorithm === 'sliding') {
-      reply = await this.#redis.limitsSliding(slidingKey(this.#ns, key, rule.windowMs), rule.limit, rule.windowMs, now, cost, w);
-    } else if (rule.kind === 'window') {
-      reply = await this.#redis.limitsGcra(gcraKey(this.#ns, key), rule.limit, rule.windowMs, now, cost, w);
-    } else if (rule.kind === 'interval') {
-      reply = await this.#redis.limitsGcra(intervalKey(this.#ns, key), 1, rule.intervalMs, now, cost, w);
-    } else {
-      const b = periodAt(now, rule.period, rule.timeZone);
-      reply = await this.#redis.limitsCalendar(calendarKey(this.#ns, key, b), rule.limit, now, cost, w, b.end);
-    }
-    this.#tracker.reachable();
-    return reply;
+    const d = this.#decisions;
+    if (rule.kind === 'window' && rule.algorithm === 'sliding') return d.decide('s', slidingKey(this.#ns, key, rule.windowMs), rule.limit, rule.windowMs, now, cost, w);
+    if (rule.kind === 'window') return d.decide('g', gcraKey(this.#ns, key), rule.limit, rule.windowMs, now, cost, w);
+    if (rule.kind === 'interval') return d.decide('g', intervalKey(this.#ns, key), 1, rule.intervalMs, now, cost, w);
+    const b = periodAt(now, rule.period, rule.timeZone);
+    return d.decide('k', calendarKey(this.#ns, key, b), rule.limit, b.end, now, cost, w);
   }
 
   #failed(err: unknown): void {
