@@ -6,7 +6,7 @@
  * ip-filter, rewrite-path, and a choose whose condition is an expression).
  * One API at /bench (pass-through) plus `routes - 1` other APIs with operations, so the radix tree
  * really holds that many routes. `key+rl` adds a plan rate limit counted in memory, `key+rl-redis`
- * the same in Redis (127.0.0.1:6379, strict mode); its limit is never reached, so every call pays
+ * the same in Redis (`BENCH_REDIS_URL`, default redis://127.0.0.1:6379, strict mode); its limit is never reached, so every call pays
  * the counting and none is refused. Prints `ready <port>`.
  */
 import { createHash } from 'node:crypto';
@@ -81,7 +81,7 @@ const snapshot: Snapshot = {
 // "analytics": every call recorded and shipped in batches (to the backend nginx, which answers 200).
 const analytics = features.has('analytics') ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;
 
-const limits = features.has('rl-redis') ? new RedisCounterStore({ redis: 'redis://127.0.0.1:6379', namespace: `portico-bench:${process.pid}:` }) : undefined;
+const limits = features.has('rl-redis') ? new RedisCounterStore({ redis: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', namespace: `portico-bench:${process.pid}:` }) : undefined;
 await limits?.ready();
 
 if (!useCluster) {

@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: one run, one machine, one wrk client, ratios within the run (STYLE.md habit 14).
  * Backend: nginx serving a fixed 1 KiB body. Cases: direct; nginx reverse proxy; the Node floor;
- * Portico with 1 route; Portico with 10,000 routes; Portico with 1 and 2 workers (cluster).
- * Single-worker proxies are pinned to core 1 with taskset when available; the backend and wrk
- * share the remaining cores. Every process started here is stopped by its PID.
+ * Portico with 1 route; Portico with 10,000 routes; Portico with 1 and 2 workers (cluster); the
+ * policy cases (5 policies, key auth, rate limits, analytics), which run in `BENCH_ROUNDS`
+ * alternating rounds with "1 route" and report the median of their per-round cost against it.
+ * Single-worker proxies are pinned to core 1 with taskset when available; the backend, wrk and the
+ * benchmark's own Redis share the remaining cores. Every process started here is stopped by its PID.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,8 @@ import { BENCH_KEY } from './key.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+/** Alternating rounds of "1 route" and the policy cases; each case's cost is the median over rounds. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const CONNECTIONS = 50;
 /** `BENCH_ONLY=rate,analytics` runs only the Portico cases whose name contains one of the words. */
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter((w) => w !== '');
@@ -40,10 +44,12 @@ function freePort(): Promise<number> {
 const children: ChildProcess[] = [];
 const pin = have('taskset') && availableParallelism() > 1;
 
-function start(cmd: string, args: string[], pinned: boolean): ChildProcess {
-  const [c, a] = pinned && pin ? ['taskset', ['-c', '1', cmd, ...args]] : [cmd, args];
+/** `proxy`: core 1, where the measured proxy runs alone; `load`: core 0, with the backend and wrk's side. */
+function start(cmd: string, args: string[], pinned: boolean | 'load', env?: NodeJS.ProcessEnv): ChildProcess {
+  const core = pinned === 'load' ? '0' : '1';
+  const [c, a] = pinned !== false && pin ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args];
   // taskset execs the command, so the PID we hold is the proxy's own.
-  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'], ...(env ? { env: { ...process.env, ...env } } : {}) });
   children.push(child);
   return child;
 }
@@ -90,6 +96,9 @@ interface Result {
   p50ms: number;
   p99ms: number;
   errors: number;
+  /** Policy cases: req/s of each round, and the cost against that round's "1 route" (fraction). */
+  rounds?: number[];
+  cost?: number;
 }
 
 function toMs(v: string): number {
@@ -119,7 +128,7 @@ function wrk(url: string, seconds: number, headers: string[] = []): Promise<Omit
 
 async function measure(name: string, url: string, headers: string[] = []): Promise<Result> {
   if (WARMUP > 0) await wrk(url, WARMUP, headers);
-  const r = { name, ...(await wrk(url, DURATION, headers)) };
+  const r: Result = { name, ...(await wrk(url, DURATION, headers)) };
   console.log(`${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  errors ${r.errors}`);
   return r;
 }
@@ -174,27 +183,50 @@ async function main(): Promise<void> {
     results.push(await measure('Node floor (node:http + undici)', `http://127.0.0.1:${floorPort}/bench/x`));
     await stop(floor);
 
-    for (const [name, routes, workers, pinned, mode] of [
-      ['Portico, 1 route, 1 worker', 1, '1', true, 'none'],
-      ['Portico, 10,000 routes, 1 worker', 10_000, '1', true, 'none'],
-      ['Portico, 5 policies, 1 worker', 1, '1', true, 'policies5'],
-      ['Portico, key auth, 1 worker', 1, '1', true, 'key'],
-      ['Portico, key auth + analytics, 1 worker', 1, '1', true, 'key+analytics'],
-      ['Portico, key auth + rate limit (memory), 1 worker', 1, '1', true, 'key+rl'],
-      ['Portico, key auth + rate limit (Redis), 1 worker', 1, '1', true, 'key+rl-redis'],
-      ['Portico, key auth + rate limit + analytics, 1 worker', 1, '1', true, 'key+rl+analytics'],
-      ['Portico, 1 route, cluster 1 worker', 1, 'cluster1', false, 'none'],
-      ['Portico, 1 route, cluster 2 workers', 1, '2', false, 'none'],
-    ] as const) {
-      if (!selected(name) && name !== 'Portico, 1 route, 1 worker') continue;
+    const redis = await startRedis(dir);
+    const portico = async (name: string, routes: number, workers: string, pinned: boolean, mode: string): Promise<Result> => {
       const args = [...tsx, 'bench/portico.ts', origin, String(routes), workers, mode];
-      const child = start(process.execPath, args, pinned);
+      const child = start(process.execPath, args, pinned, { BENCH_REDIS_URL: redis.url });
       const port = await waitReady(child);
       const headers = mode === 'none' ? [] : [`X-API-Key: ${BENCH_KEY}`];
       await waitHttp(port, '/bench/x', headers);
-      results.push(await measure(name, `http://127.0.0.1:${port}/bench/x`, headers));
+      const r = await measure(name, `http://127.0.0.1:${port}/bench/x`, headers);
       await stop(child);
+      return r;
+    };
+    const POLICY_CASES = [
+      ['Portico, 5 policies, 1 worker', 'policies5'],
+      ['Portico, key auth, 1 worker', 'key'],
+      ['Portico, key auth + analytics, 1 worker', 'key+analytics'],
+      ['Portico, key auth + rate limit (memory), 1 worker', 'key+rl'],
+      ['Portico, key auth + rate limit (Redis), 1 worker', 'key+rl-redis'],
+      ['Portico, key auth + rate limit + analytics, 1 worker', 'key+rl+analytics'],
+    ] as const;
+    const policyCases = POLICY_CASES.filter(([name]) => selected(name));
+    // Rounds alternate "1 route" with every selected policy case, so a drift of the machine's speed
+    // during the run moves both sides of each ratio alike.
+    const baseRounds: Result[] = [];
+    const caseRounds = new Map<string, Result[]>(policyCases.map(([name]) => [name, []]));
+    for (let round = 1; round <= (policyCases.length > 0 ? ROUNDS : 1); round++) {
+      if (ROUNDS > 1 && policyCases.length > 0) console.log(`-- round ${round} of ${ROUNDS}`);
+      baseRounds.push(await portico('Portico, 1 route, 1 worker', 1, '1', true, 'none'));
+      for (const [name, mode] of policyCases) caseRounds.get(name)!.push(await portico(name, 1, '1', true, mode));
     }
+    results.push(medianOf(baseRounds));
+    for (const [name, mode, routes, workers, pinned] of [
+      ['Portico, 10,000 routes, 1 worker', 'none', 10_000, '1', true],
+      ['Portico, 1 route, cluster 1 worker', 'none', 1, 'cluster1', false],
+      ['Portico, 1 route, cluster 2 workers', 'none', 1, '2', false],
+    ] as const) {
+      if (selected(name)) results.push(await portico(name, routes, workers, pinned, mode));
+    }
+    for (const [name] of policyCases) {
+      const rounds = caseRounds.get(name)!;
+      const r = medianOf(rounds);
+      r.cost = median(rounds.map((x, i) => (x.rps - baseRounds[i]!.rps) / baseRounds[i]!.rps));
+      results.push(r);
+    }
+    await redis.stop();
     await stop(backend);
   } finally {
     for (const c of children) await stop(c);
@@ -207,7 +239,8 @@ async function main(): Promise<void> {
   const one = by('Portico, 1 route, 1 worker')!;
   console.log('\nratios (same run):');
   for (const r of results) {
-    const cost = r.name.startsWith('Portico') ? `   ${(((r.rps - one.rps) / one.rps) * 100).toFixed(1)}% vs no policy` : '';
+    const vsOne = r.cost ?? (r.rps - one.rps) / one.rps;
+    const cost = r.name.startsWith('Portico') ? `   ${(vsOne * 100).toFixed(1)}% vs no policy${r.cost !== undefined && ROUNDS > 1 ? ` (median of ${ROUNDS} rounds)` : ''}` : '';
     console.log(`  ${r.name.padEnd(52)} ${(r.rps / nginx.rps).toFixed(2)}× nginx proxy   ${(r.rps / floor.rps).toFixed(2)}× Node floor${cost}`);
   }
   mkdirSync('bench/results', { recursive: true });
@@ -215,12 +248,47 @@ async function main(): Promise<void> {
   writeFileSync(
     file,
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, pinned: pin, durationSeconds: DURATION, connections: CONNECTIONS, results },
+      { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, pinned: pin, durationSeconds: DURATION, rounds: ROUNDS, connections: CONNECTIONS, results },
       null,
       2,
     ),
   );
   console.log(`\nwritten ${file}`);
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** One line for a case measured in several rounds: the median of each figure, every round's req/s kept. */
+function medianOf(rounds: Result[]): Result {
+  const r: Result = {
+    name: rounds[0]!.name,
+    rps: median(rounds.map((x) => x.rps)),
+    p50ms: median(rounds.map((x) => x.p50ms)),
+    p99ms: median(rounds.map((x) => x.p99ms)),
+    errors: rounds.reduce((a, x) => a + x.errors, 0),
+  };
+  if (rounds.length > 1) r.rounds = rounds.map((x) => Math.round(x.rps));
+  return r;
+}
+
+/**
+ * The benchmark's own Redis for the Redis rate-limit case, on a free port, on the load side's core
+ * (in a deployment Redis has a host of its own, not the gateway's core); stopped by its PID.
+ */
+async function startRedis(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  if (!have('redis-server')) return { url: 'redis://127.0.0.1:6379', stop: async () => {} };
+  const port = await freePort();
+  const child = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], 'load');
+  for (let i = 0; i < 100; i++) {
+    const pong = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim();
+    if (pong === 'PONG') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: () => stop(child) };
 }
 
 process.on('SIGINT', () => {
