@@ -78,7 +78,8 @@ const snapshot: Snapshot = {
     ...(features.has('policies5') ? FIVE_POLICIES : []),
   ],
 };
-// "analytics": every call recorded and shipped in batches (to the backend nginx, which answers 200).
+// "analytics": every call recorded and shipped in batches (to the backend nginx, which takes any
+// body size and answers 200, as a control plane would); the shipper's counts are printed at exit.
 const analytics = features.has('analytics') ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;
 
 const limits = features.has('rl-redis') ? new RedisCounterStore({ redis: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', namespace: `portico-bench:${process.pid}:` }) : undefined;
@@ -89,7 +90,10 @@ if (!useCluster) {
   gateway.apply(snapshot);
   const { port } = await gateway.listen();
   console.log(`ready ${port}`);
-  process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));
+  process.on('SIGTERM', () => {
+    if (analytics !== undefined) console.error(`analytics records: ${JSON.stringify(analytics.stats)}`);
+    void gateway.close().then(() => process.exit(0));
+  });
 } else {
   const source: SnapshotSource = { start: async (on) => on(snapshot), stop: async () => {} };
   const cluster = await runGatewayCluster({ workers, host: '127.0.0.1', port: 0, source });

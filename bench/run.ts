@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   try {
     const backendPort = await freePort();
     const body = 'x'.repeat(1024);
-    const backend = start('nginx', ['-c', nginxConf(dir, 'backend', ` server {\n  listen 127.0.0.1:${backendPort};\n  location / { default_type text/plain; return 200 "${body}"; }\n }`), '-p', dir], false);
+    const backend = start('nginx', ['-c', nginxConf(dir, 'backend', ` server {\n  listen 127.0.0.1:${backendPort};\n  client_max_body_size 0;\n  location / { default_type text/plain; return 200 "${body}"; }\n }`), '-p', dir], false);
     await waitHttp(backendPort, '/');
     const origin = `http://127.0.0.1:${backendPort}`;
     results.push(await measure('direct to backend (nginx)', `${origin}/bench/x`));

@@ -30,17 +30,7 @@ export const CallRecord = Type.Object(
 /** The most records one batch may carry; gateways split what they hold into batches of this size. */
 export const MAX_BATCH_RECORDS = 10_000;
 
-export const CallBatch = Type.Object(
-  {
-    batchId: Type.String({ minLength: 8, maxLength: 100, description: 'Unique per batch: a batch sent twice counts once' }),
-    gateway: Type.String({ maxLength: 200, description: 'Sending node' }),
-    records: Type.Array(CallRecord, { maxItems: MAX_BATCH_RECORDS }),
-  },
-  { additionalProperties: false },
-);
-
 export type CallRecord = Static<typeof CallRecord>;
-export type CallBatch = Static<typeof CallBatch>;
 
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { PorticoError } from '../core/errors.ts';
 import { safeEqual } from '../core/crypto.ts';
-import { CallBatch } from '../domain/analytics.ts';
+import { CallBatch, recordBatch } from '../domain/call-batch.ts';
 import { ingestBatch } from '../services/analytics.ts';
 import type { SnapshotFeed } from '../snapshot/index.ts';
 import type { Store } from '../store/index.ts';
@@ -43,7 +43,7 @@ export function gatewayFeedRoutes(app: FastifyInstance, feed: SnapshotFeed, gate
 }
 
 /**
- * `POST /gateway/v1/analytics`: a gateway's batch of call records. A batch id seen before is
+ * `POST /gateway/v1/analytics`: a gateway's batch of calls (columns or records). A batch id seen before is
  * acknowledged without being counted again, so gateways can retry safely.
  */
 export function gatewayAnalyticsRoutes(app: FastifyInstance, store: Store, gatewayToken: string): void {
@@ -51,6 +51,6 @@ export function gatewayAnalyticsRoutes(app: FastifyInstance, store: Store, gatew
     '/gateway/v1/analytics',
     // The token is checked before the (up to 32 MiB) body is read, parsed and validated.
     { bodyLimit: 32 * 1024 * 1024, schema: { hide: true, body: CallBatch }, onRequest: async (req) => requireGatewayToken(req, gatewayToken) },
-    async (req) => ingestBatch(store, req.body as CallBatch, new Date()),
+    async (req) => ingestBatch(store, recordBatch(req.body as CallBatch), new Date()),
   );
 }

@@ -1,6 +1,7 @@
 import { PorticoError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { GRANULARITIES, bucketStart, statusClass, type CallBatch, type CallRecord, type Dimension, type Granularity } from '../domain/analytics.ts';
+import { GRANULARITIES, bucketStart, statusClass, type CallRecord, type Dimension, type Granularity } from '../domain/analytics.ts';
+import type { RecordBatch } from '../domain/call-batch.ts';
 import { addValue, emptySketch, mergeInto, quantile, type Sketch } from '../domain/latency-sketch.ts';
 import { isUniqueViolation, type Store, type Tx } from '../store/index.ts';
 import { hasRole, requireRole, type Ctx } from './context.ts';
@@ -70,7 +71,7 @@ async function upsert(tx: Tx, store: Store, d: Delta): Promise<void> {
  * Stores a gateway's batch: raw records, the batch id (so a retried batch counts once), and the
  * minute/hour/day roll-ups — all in one transaction.
  */
-export async function ingestBatch(store: Store, batch: CallBatch, now: Date): Promise<{ accepted: number; duplicate: boolean }> {
+export async function ingestBatch(store: Store, batch: RecordBatch, now: Date): Promise<{ accepted: number; duplicate: boolean }> {
   try {
     return await store.db.transaction().execute(async (tx) => {
       const seen = await tx.selectFrom('analytics_batches').select('batch_id').where('batch_id', '=', batch.batchId).executeTakeFirst();

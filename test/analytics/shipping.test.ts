@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Value } from 'typebox/value';
 import { CallRecord as CallRecordSchema, MAX_BATCH_RECORDS, type CallRecord } from '../../src/domain/analytics.ts';
+import { CallColumns as CallColumnsSchema, recordsFromColumns, type CallColumns } from '../../src/domain/call-columns.ts';
 import { AnalyticsShipper } from '../../src/gateway/analytics/shipper.ts';
 import { RecordBuffer } from '../../src/gateway/analytics/buffer.ts';
 import { startTestPortico, type TestPortico } from '../helpers/control-plane.ts';
@@ -84,7 +85,7 @@ describe('shipping call records to the control plane', () => {
     assert.equal(buffer.size, 1);
   });
 
-  it('drains exactly the records it was given, as valid CallRecord JSON, in batches of the size asked', () => {
+  it('drains exactly the records it was given, as valid CallColumns JSON, in batches of the size asked', () => {
     const buffer = new RecordBuffer(10);
     const records: CallRecord[] = [
       call(1),
@@ -95,7 +96,10 @@ describe('shipping call records to the control plane', () => {
     for (const r of records) buffer.pushRecord(r);
     const batches = buffer.drain(2);
     assert.deepEqual(batches.map((b) => b.count), [2, 2]);
-    const back = batches.flatMap((b) => JSON.parse(b.json.toString('utf8')) as CallRecord[]);
+    const columns = batches.map((b) => JSON.parse(b.json.toString('utf8')) as CallColumns);
+    for (const c of columns) assert.ok(Value.Check(CallColumnsSchema, c), JSON.stringify([...Value.Errors(CallColumnsSchema, c)]));
+    assert.deepEqual(columns[0]!.strings.filter((v) => v === 'ship'), ['ship'], 'a value repeated across calls is sent once');
+    const back = columns.flatMap((c) => recordsFromColumns(c));
     assert.deepEqual(back, records);
     for (const r of back) assert.ok(Value.Check(CallRecordSchema, r), JSON.stringify([...Value.Errors(CallRecordSchema, r)]));
     assert.equal(buffer.size, 0);
@@ -112,5 +116,35 @@ describe('shipping call records to the control plane', () => {
       body: JSON.stringify({ ...batch, records: [{ ...call(1), status: 'ok' }] }),
     });
     assert.equal(bad.status, 422);
+  });
+
+  it('takes a batch as records too, and refuses columns that do not fit together with a pointer to the bad one', async () => {
+    const post = (body: unknown) =>
+      fetch(`${p.url}/gateway/v1/analytics`, { method: 'POST', headers: { authorization: `Bearer ${p.cp.gatewayToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const before = await calls();
+    const asRecords = await post({ batchId: 'batch-as-records', gateway: 'tool', records: [call(1), call(2)] });
+    assert.equal(asRecords.status, 200);
+    assert.equal((await calls()) - before, 2);
+
+    const buffer = new RecordBuffer(10);
+    buffer.pushRecord(call(7));
+    const good = JSON.parse(buffer.drain(10)[0]!.json.toString('utf8')) as CallColumns;
+    const cases: Array<[string, Partial<CallColumns>, string]> = [
+      ['short column', { status: [] }, '/columns/status'],
+      ['index outside the dictionary', { apiId: [good.strings.length] }, '/columns/apiId/0'],
+      ['null where a value is required', { organizationId: [-1] }, '/columns/organizationId/0'],
+    ];
+    for (const [what, change, pointer] of cases) {
+      const res = await post({ batchId: `batch-bad-${pointer.replace(/\W/g, '')}`, gateway: 'gw', columns: { ...good, ...change } });
+      assert.equal(res.status, 422, what);
+      assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
+      const problem = (await res.json()) as { code: string; errors: Array<{ pointer: string }> };
+      assert.equal(problem.code, 'PORTICO_VALIDATION_FAILED', what);
+      assert.equal(problem.errors[0]!.pointer, pointer, what);
+    }
+    assert.equal((await calls()) - before, 2, 'a refused batch counts nothing');
+    const fixed = await post({ batchId: 'batch-good-columns', gateway: 'gw', columns: good });
+    assert.equal(fixed.status, 200);
+    assert.equal((await calls()) - before, 3);
   });
 });

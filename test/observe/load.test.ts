@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
+import { recordsFromColumns, type CallColumns } from '../../src/domain/call-columns.ts';
 import { AnalyticsShipper } from '../../src/gateway/analytics/shipper.ts';
 import { closeServer, listen } from '../gateway/helpers.ts';
 import { observedBed, sample } from './helpers.ts';
@@ -39,8 +40,8 @@ describe(`${CALLS} calls at concurrency ${CONCURRENCY}`, () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const batch = JSON.parse(Buffer.concat(chunks).toString()) as { batchId: string; records: unknown[] };
-        received.set(batch.batchId, batch.records.length);
+        const batch = JSON.parse(Buffer.concat(chunks).toString()) as { batchId: string; columns: CallColumns };
+        received.set(batch.batchId, recordsFromColumns(batch.columns).length);
         res.writeHead(202, { 'content-type': 'application/json' }).end('{}');
       });
     });

@@ -1,4 +1,5 @@
 import type { CallRecord } from '../../domain/analytics.ts';
+import { TEXT_COLUMNS } from '../../domain/call-columns.ts';
 import { JsonBytes } from './json-bytes.ts';
 
 export interface BufferStats {
@@ -39,8 +40,9 @@ type NumberField = (typeof NUMBERS)[number];
  * The request path's only analytics cost: copy a call's figures into columns — numbers into typed
  * arrays, identifiers as references to strings that already exist — so a call leaves no object
  * behind for the garbage collector to move. When `capacity` calls are held, further ones are
- * dropped and counted until the next drain. Draining writes the calls as the JSON array of
- * CallRecord the control plane ingests, without building a record object either.
+ * dropped and counted until the next drain. Draining writes the calls as the columns of a
+ * CallColumns object (domain/call-columns.ts: text as dictionary indexes, times as integers), without
+ * building a record object either.
  */
 export class RecordBuffer {
   readonly stats: BufferStats = { recorded: 0, dropped: 0 };
@@ -94,7 +96,7 @@ export class RecordBuffer {
     return this.#size;
   }
 
-  /** Everything held, as JSON arrays (UTF-8) of at most `perBatch` CallRecords each; the buffer is then empty. */
+  /** Everything held, as CallColumns JSON (UTF-8) of at most `perBatch` calls each; the buffer is then empty. */
   drain(perBatch: number): { json: Buffer; count: number }[] {
     const out: { json: Buffer; count: number }[] = [];
     for (let from = 0; from < this.#size; from += perBatch) {
@@ -107,68 +109,89 @@ export class RecordBuffer {
     return out;
   }
 
+  /** Calls `from`..`to` as the columns of a CallColumns object (call-columns.ts). */
   #json(from: number, to: number): Buffer {
     const t = this.#text;
     const n = this.#numbers;
-    const iso = new IsoTime();
-    const w = new JsonBytes((to - from) * 400);
-    w.ascii('[');
+    const w = new JsonBytes((to - from) * 160 + 1024);
+    const strings = new Dictionary();
+    // Dictionary indexes first (the dictionary must be complete before it is written), one column at a time.
+    const refs = TEXT_COLUMNS_ORDER.map((f) => strings.indexes(t[f], from, to));
+    const base = to > from ? n.startedAt[from]! : 0;
+    w.ascii(`{"count":${to - from},"strings":[`);
+    strings.values.forEach((v, i) => {
+      if (i > 0) w.byte(COMMA);
+      w.string(v);
+    });
+    w.ascii(`],"atBase":${base},"at":[`);
     for (let i = from; i < to; i++) {
-      w.ascii(i === from ? '{"at":"' : ',{"at":"');
-      w.ascii(iso.of(n.startedAt[i]!));
-      w.ascii('","requestId":');
+      if (i > from) w.byte(COMMA);
+      w.integer(n.startedAt[i]! - base);
+    }
+    w.ascii('],"requestId":[');
+    for (let i = from; i < to; i++) {
+      if (i > from) w.byte(COMMA);
       w.string(t.requestId[i]!);
-      w.ascii(',"organizationId":');
-      w.string(t.organizationId[i]!);
-      w.ascii(',"apiId":');
-      w.string(t.apiId[i]!);
-      w.ascii(',"operationId":');
-      w.string(t.operationId[i]!);
-      w.ascii(',"productId":');
-      w.string(t.productId[i]!);
-      w.ascii(',"planId":');
-      w.string(t.planId[i]!);
-      w.ascii(',"applicationId":');
-      w.string(t.applicationId[i]!);
-      w.ascii(',"userId":');
-      w.string(t.userId[i]!);
-      w.ascii(',"clientIp":');
-      w.string(t.clientIp[i]!);
-      w.ascii(',"method":');
-      w.string(t.method[i]!);
-      w.ascii(',"status":');
-      w.integer(n.status[i]!);
-      w.ascii(',"gatewayLatencyMs":');
-      w.millis(n.gatewayLatencyMs[i]!);
-      w.ascii(',"backendLatencyMs":');
-      const backend = n.backendLatencyMs[i]!;
-      if (backend < 0) w.ascii('null');
-      else w.millis(backend);
-      w.ascii(',"bytesIn":');
-      w.integer(n.bytesIn[i]!);
-      w.ascii(',"bytesOut":');
-      w.integer(n.bytesOut[i]!);
-      w.ascii(this.#cacheHit[i] === 1 ? ',"cacheHit":true,"errorCode":' : ',"cacheHit":false,"errorCode":');
-      w.string(t.errorCode[i]!);
-      w.ascii('}');
     }
     w.ascii(']');
-    return Buffer.from(w.bytes());
+    TEXT_COLUMNS_ORDER.forEach((f, c) => {
+      w.ascii(`,"${f}":`);
+      w.integers(refs[c]!);
+    });
+    this.#column(w, 'status', n.status, from, to, 1);
+    this.#column(w, 'gatewayLatencyUs', n.gatewayLatencyMs, from, to, 1000);
+    this.#column(w, 'backendLatencyUs', n.backendLatencyMs, from, to, 1000);
+    this.#column(w, 'bytesIn', n.bytesIn, from, to, 1);
+    this.#column(w, 'bytesOut', n.bytesOut, from, to, 1);
+    this.#column(w, 'cacheHit', this.#cacheHit, from, to, 1);
+    w.ascii('}');
+    return w.bytes();
+  }
+
+  /** A column of whole numbers (`scale` 1000 turns milliseconds into microseconds; -1 stays -1). */
+  #column(w: JsonBytes, name: string, values: Float64Array | Uint8Array, from: number, to: number, scale: number): void {
+    w.ascii(`,"${name}":[`);
+    for (let i = from; i < to; i++) {
+      if (i > from) w.byte(COMMA);
+      const v = values[i]!;
+      w.integer(v < 0 ? -1 : scale === 1 ? v : Math.round(v * scale));
+    }
+    w.ascii(']');
   }
 }
 
-/** ISO 8601 times of one drain: the part up to the second is formatted once per second. */
-class IsoTime {
-  #second = NaN;
-  #prefix = '';
+const COMMA = 44;
 
-  of(ms: number): string {
-    const second = Math.floor(ms / 1000);
-    if (second !== this.#second) {
-      this.#second = second;
-      this.#prefix = new Date(second * 1000).toISOString().slice(0, 20); // 2026-12-07T08:00:00.
+/** The text columns sent as dictionary indexes, in wire order. */
+const TEXT_COLUMNS_ORDER = Object.keys(TEXT_COLUMNS) as Array<keyof typeof TEXT_COLUMNS & TextField>;
+
+/** Distinct text values of one batch, each given an index in order of first use. */
+class Dictionary {
+  readonly values: string[] = [];
+  readonly #index = new Map<string, number>();
+
+  /** The index of each value of `column` (-1 for null); a run of one value costs one lookup. */
+  indexes(column: ReadonlyArray<string | null>, from: number, to: number): Int32Array {
+    const out = new Int32Array(to - from);
+    let last: string | null | undefined;
+    let lastIndex = -1;
+    for (let i = from; i < to; i++) {
+      const v = column[i]!;
+      if (v !== last) {
+        last = v;
+        if (v === null) lastIndex = -1;
+        else {
+          let at = this.#index.get(v);
+          if (at === undefined) {
+            at = this.values.length;
+            this.values.push(v);
+            this.#index.set(v, at);
+          }
+          lastIndex = at;
+        }
+      }
+      out[i - from] = lastIndex;
     }
-    const milli = ms - second * 1000;
-    return this.#prefix + (milli < 10 ? '00' : milli < 100 ? '0' : '') + Math.floor(milli) + 'Z';
+    return out;
   }
 }

@@ -21,6 +21,12 @@ export class JsonBytes {
     this.#at = at;
   }
 
+  /** One ASCII character by its code (`,` is 44). */
+  byte(code: number): void {
+    this.#room(1);
+    this.#buf[this.#at++] = code;
+  }
+
   /** A JSON string, or `null`. */
   string(v: string | null): void {
     if (v === null) return this.ascii('null');
@@ -42,19 +48,34 @@ export class JsonBytes {
     this.#at = at;
   }
 
-  /** A non-negative integer (status, byte counts, epoch milliseconds). */
+  /** A whole number (status, byte counts, offsets, -1), written digit by digit without a string. */
   integer(v: number): void {
-    this.ascii(String(v));
+    if (!Number.isSafeInteger(v)) return this.ascii(JSON.stringify(v));
+    this.#room(17);
+    const b = this.#buf;
+    if (v < 0) {
+      b[this.#at++] = 45; // -
+      v = -v;
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    let at = this.#at + digits;
+    this.#at = at;
+    do {
+      const q = Math.floor(v / 10);
+      b[--at] = 48 + v - q * 10;
+      v = q;
+    } while (v > 0);
   }
 
-  /** Milliseconds to the microsecond (`1.234`), written from integers. */
-  millis(value: number): void {
-    const us = Math.round(value * 1000);
-    const frac = us % 1000;
-    this.ascii(String((us - frac) / 1000));
-    if (frac === 0) return;
-    this.ascii(frac < 10 ? '.00' : frac < 100 ? '.0' : '.');
-    this.ascii(String(frac));
+  /** A JSON array of whole numbers. */
+  integers(values: Int32Array): void {
+    this.byte(91); // [
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0) this.byte(44); // ,
+      this.integer(values[i]!);
+    }
+    this.byte(93); // ]
   }
 
   /** The bytes written so far (a view: valid until the next write). */

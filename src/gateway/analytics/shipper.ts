@@ -81,7 +81,7 @@ export class AnalyticsShipper implements CallSink {
       // larger batches): each slice is its own batch, with its own id.
       const head = `{"gateway":${JSON.stringify(this.#opts.gateway)},"batchId":"`;
       for (const { json, count } of this.#buffer.drain(this.#opts.batchSize)) {
-        const body = Buffer.concat([Buffer.from(`${head}${randomUUID()}","records":`), json, CLOSE]);
+        const body = Buffer.concat([Buffer.from(`${head}${randomUUID()}","columns":`), json, CLOSE]);
         this.#pending.push({ body, count, attempts: 0 });
       }
       while (this.#pending.length > this.#opts.maxPending) this.#lost += this.#pending.shift()!.count;
