@@ -31,7 +31,7 @@ export interface CallFigures {
   readonly errorCode: string | null;
 }
 
-const TEXT = ['requestId', 'organizationId', 'apiId', 'operationId', 'productId', 'planId', 'applicationId', 'userId', 'clientIp', 'method', 'errorCode'] as const;
+const TEXT = ['organizationId', 'apiId', 'operationId', 'productId', 'planId', 'applicationId', 'userId', 'clientIp', 'method', 'errorCode'] as const;
 const NUMBERS = ['startedAt', 'status', 'gatewayLatencyMs', 'backendLatencyMs', 'bytesIn', 'bytesOut'] as const;
 type TextField = (typeof TEXT)[number];
 type NumberField = (typeof NUMBERS)[number];
@@ -50,11 +50,36 @@ export class RecordBuffer {
   readonly #text: Record<TextField, Array<string | null>>;
   readonly #numbers: Record<NumberField, Float64Array>;
   readonly #cacheHit: Uint8Array;
+  /** Request ids of ID_BYTES plain characters, as bytes: the call's id string is not kept alive. */
+  readonly #ids: Uint8Array;
+  /** Other request ids (a client's own, of another length or with characters to escape); null where `#ids` holds it. */
+  readonly #otherIds: Array<string | null>;
 
   constructor(readonly capacity: number) {
-    this.#text = Object.fromEntries(TEXT.map((f) => [f, []])) as unknown as Record<TextField, Array<string | null>>;
+    // Full length from the start, so the slots live as long as the buffer and a drain only clears them.
+    this.#text = Object.fromEntries(TEXT.map((f) => [f, new Array<string | null>(capacity).fill(null)])) as unknown as Record<TextField, Array<string | null>>;
+    this.#otherIds = new Array<string | null>(capacity).fill(null);
     this.#numbers = Object.fromEntries(NUMBERS.map((f) => [f, new Float64Array(capacity)])) as unknown as Record<NumberField, Float64Array>;
     this.#cacheHit = new Uint8Array(capacity);
+    this.#ids = new Uint8Array(capacity * ID_BYTES);
+  }
+
+  #keepId(i: number, id: string): void {
+    if (id.length === ID_BYTES) {
+      const b = this.#ids;
+      const at = i * ID_BYTES;
+      let k = 0;
+      for (; k < ID_BYTES; k++) {
+        const c = id.charCodeAt(k);
+        if (c < 0x20 || c > 0x7e || c === 34 || c === 92) break;
+        b[at + k] = c;
+      }
+      if (k === ID_BYTES) {
+        this.#otherIds[i] = null;
+        return;
+      }
+    }
+    this.#otherIds[i] = id;
   }
 
   push(call: CallFigures): void {
@@ -63,8 +88,8 @@ export class RecordBuffer {
       this.stats.dropped++;
       return;
     }
+    this.#keepId(i, call.requestId);
     const t = this.#text;
-    t.requestId[i] = call.requestId;
     t.organizationId[i] = call.organizationId;
     t.apiId[i] = call.apiId;
     t.operationId[i] = call.operationId;
@@ -103,9 +128,10 @@ export class RecordBuffer {
       const to = Math.min(this.#size, from + perBatch);
       out.push({ json: this.#json(from, to), count: to - from });
     }
+    // Let go of the strings until the slots are written again.
+    for (const f of TEXT) this.#text[f].fill(null, 0, this.#size);
+    this.#otherIds.fill(null, 0, this.#size);
     this.#size = 0;
-    // Let go of the strings (request ids above all) until the slots are written again.
-    for (const f of TEXT) this.#text[f].length = 0;
     return out;
   }
 
@@ -131,7 +157,9 @@ export class RecordBuffer {
     w.ascii('],"requestId":[');
     for (let i = from; i < to; i++) {
       if (i > from) w.byte(COMMA);
-      w.string(t.requestId[i]!);
+      const other = this.#otherIds[i]!;
+      if (other === null) w.quoted(this.#ids, i * ID_BYTES, ID_BYTES);
+      else w.string(other);
     }
     w.ascii(']');
     TEXT_COLUMNS_ORDER.forEach((f, c) => {
@@ -161,6 +189,8 @@ export class RecordBuffer {
 }
 
 const COMMA = 44;
+/** A UUID's length: the ids the gateway makes, and most that clients send. */
+const ID_BYTES = 36;
 
 /** The text columns sent as dictionary indexes, in wire order. */
 const TEXT_COLUMNS_ORDER = Object.keys(TEXT_COLUMNS) as Array<keyof typeof TEXT_COLUMNS & TextField>;

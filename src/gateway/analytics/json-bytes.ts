@@ -27,6 +27,17 @@ export class JsonBytes {
     this.#buf[this.#at++] = code;
   }
 
+  /** A JSON string of bytes known to need no escape. */
+  quoted(bytes: Uint8Array, start: number, length: number): void {
+    this.#room(length + 2);
+    const b = this.#buf;
+    let at = this.#at;
+    b[at++] = 34;
+    for (let k = 0; k < length; k++) b[at++] = bytes[start + k]!;
+    b[at++] = 34;
+    this.#at = at;
+  }
+
   /** A JSON string, or `null`. */
   string(v: string | null): void {
     if (v === null) return this.ascii('null');
