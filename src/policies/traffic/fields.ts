@@ -51,14 +51,42 @@ export function compileSubject(config: Keyed, policyId: string): SubjectOf {
   }
   const by = config.by ?? 'contract';
   const fallback = (x: Exchange) => subjectKey('ip', x.clientIp, policyId);
-  if (by === 'contract') return (x) => (x.consumer?.contractId ? subjectKey('contract', x.consumer.contractId, policyId) : fallback(x));
-  if (by === 'application') return (x) => (x.consumer ? subjectKey('application', x.consumer.applicationId, policyId) : fallback(x));
-  if (by === 'user') return (x) => (x.consumer?.userId ? subjectKey('user', x.consumer.userId, policyId) : fallback(x));
+  if (by === 'contract') {
+    const key = snapshotKeys('contract', policyId);
+    return (x) => (x.consumer?.contractId ? key(x.consumer.contractId) : fallback(x));
+  }
+  if (by === 'application') {
+    const key = snapshotKeys('application', policyId);
+    return (x) => (x.consumer ? key(x.consumer.applicationId) : fallback(x));
+  }
+  if (by === 'user') {
+    const key = snapshotKeys('user', policyId);
+    return (x) => (x.consumer?.userId ? key(x.consumer.userId) : fallback(x));
+  }
   if (by === 'ip') return fallback;
   const header = by.slice('header:'.length).toLowerCase();
   return (x) => {
     const v = x.requestHeaders.get(header);
     return v === undefined || v === '' ? fallback(x) : subjectKey(`header:${header}`, v, policyId);
+  };
+}
+
+/** Ids a snapshot names (contracts, applications, users) are few enough to remember. */
+const MEMO_MAX = 100_000;
+
+/**
+ * Counter keys of ids from the snapshot, made once per id while this compiled policy lives: the
+ * same string each call, whose hash the stores' maps have already computed.
+ */
+function snapshotKeys(kind: string, policyId: string): (id: string) => string {
+  const memo = new Map<string, string>();
+  return (id) => {
+    let key = memo.get(id);
+    if (key === undefined) {
+      key = subjectKey(kind, id, policyId);
+      if (memo.size < MEMO_MAX) memo.set(id, key);
+    }
+    return key;
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Decision } from '../counters.ts';
 import type { Exchange, PolicyInstance } from '../sdk.ts';
-import { rateLimitHeaders } from './headers.ts';
+import { putRateLimitHeaders } from './headers.ts';
 
 function tighter(a: Decision, b: Decision): boolean {
   if (a.allowed !== b.allowed) return !a.allowed;
@@ -24,9 +24,7 @@ export function report(x: Exchange, d: Decision): void {
 /** Writes the tightest decision's header fields on the answer (the same ones, whichever policy writes). */
 export function writeReport(x: Exchange): void {
   const d = x.limitDecision;
-  if (d === null) return;
-  const h = rateLimitHeaders(d);
-  for (const name in h) x.responseHeaders.set(name, h[name]!);
+  if (d !== null) putRateLimitHeaders(d, x.responseHeaders);
 }
 
 /** The response and error handlers every counting policy has. */
