@@ -15,33 +15,20 @@ const Ints = (description: string, minimum: number) => Type.Array(Type.Integer({
 /** Index into `strings`; -1 stands for null where the field may be null. */
 const Refs = (description: string) => Ints(description, -1);
 
-/** Text fields carried as dictionary indexes, and whether they may be null. */
+/** Text fields carried as dictionary indexes: whether they may be null, and their longest value. */
 export const TEXT_COLUMNS = {
-  organizationId: false,
-  apiId: false,
-  operationId: true,
-  productId: true,
-  planId: true,
-  applicationId: true,
-  userId: true,
-  clientIp: false,
-  method: false,
-  errorCode: true,
+  organizationId: { nullable: false, maxLength: 64 },
+  apiId: { nullable: false, maxLength: 64 },
+  operationId: { nullable: true, maxLength: 64 },
+  productId: { nullable: true, maxLength: 64 },
+  planId: { nullable: true, maxLength: 64 },
+  applicationId: { nullable: true, maxLength: 64 },
+  userId: { nullable: true, maxLength: 64 },
+  clientIp: { nullable: false, maxLength: 64 },
+  method: { nullable: false, maxLength: 16 },
+  errorCode: { nullable: true, maxLength: 64 },
 } as const;
 type TextColumn = keyof typeof TEXT_COLUMNS;
-
-const TEXT_MAX_LENGTH: Record<TextColumn, number> = {
-  organizationId: 64,
-  apiId: 64,
-  operationId: 64,
-  productId: 64,
-  planId: 64,
-  applicationId: 64,
-  userId: 64,
-  clientIp: 64,
-  method: 16,
-  errorCode: 64,
-};
 
 export const CallColumns = Type.Object(
   {
@@ -84,10 +71,11 @@ export function recordsFromColumns(c: CallColumns): CallRecord[] {
   }
   const text = (name: TextColumn, i: number): string | null => {
     const ref = c[name][i]!;
-    if (ref === -1 && TEXT_COLUMNS[name]) return null;
+    const { nullable, maxLength } = TEXT_COLUMNS[name];
+    if (ref === -1 && nullable) return null;
     const value = c.strings[ref];
     if (value === undefined) throw refused(`/columns/${name}/${i}`, `${ref} is not an index of strings`);
-    if (value.length > TEXT_MAX_LENGTH[name]) throw refused(`/columns/${name}/${i}`, `points to a value longer than ${TEXT_MAX_LENGTH[name]} characters`);
+    if (value.length > maxLength) throw refused(`/columns/${name}/${i}`, `points to a value longer than ${maxLength} characters`);
     return value;
   };
   const records: CallRecord[] = new Array(c.count);

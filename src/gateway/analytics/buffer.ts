@@ -31,9 +31,10 @@ export interface CallFigures {
   readonly errorCode: string | null;
 }
 
-const TEXT = ['organizationId', 'apiId', 'operationId', 'productId', 'planId', 'applicationId', 'userId', 'clientIp', 'method', 'errorCode'] as const;
+/** The text fields, in the order they go on the wire. */
+const TEXT = Object.keys(TEXT_COLUMNS) as Array<keyof typeof TEXT_COLUMNS>;
 const NUMBERS = ['startedAt', 'status', 'gatewayLatencyMs', 'backendLatencyMs', 'bytesIn', 'bytesOut'] as const;
-type TextField = (typeof TEXT)[number];
+type TextField = keyof typeof TEXT_COLUMNS;
 type NumberField = (typeof NUMBERS)[number];
 
 /**
@@ -142,7 +143,7 @@ export class RecordBuffer {
     const w = new JsonBytes((to - from) * 160 + 1024);
     const strings = new Dictionary();
     // Dictionary indexes first (the dictionary must be complete before it is written), one column at a time.
-    const refs = TEXT_COLUMNS_ORDER.map((f) => strings.indexes(t[f], from, to));
+    const refs = TEXT.map((f) => strings.indexes(t[f], from, to));
     const base = to > from ? n.startedAt[from]! : 0;
     w.ascii(`{"count":${to - from},"strings":[`);
     strings.values.forEach((v, i) => {
@@ -162,7 +163,7 @@ export class RecordBuffer {
       else w.string(other);
     }
     w.ascii(']');
-    TEXT_COLUMNS_ORDER.forEach((f, c) => {
+    TEXT.forEach((f, c) => {
       w.ascii(`,"${f}":`);
       w.integers(refs[c]!);
     });
@@ -192,8 +193,6 @@ const COMMA = 44;
 /** A UUID's length: the ids the gateway makes, and most that clients send. */
 const ID_BYTES = 36;
 
-/** The text columns sent as dictionary indexes, in wire order. */
-const TEXT_COLUMNS_ORDER = Object.keys(TEXT_COLUMNS) as Array<keyof typeof TEXT_COLUMNS & TextField>;
 
 /** Distinct text values of one batch, each given an index in order of first use. */
 class Dictionary {
