@@ -5,7 +5,7 @@
  * policy cases (5 policies, key auth, rate limits, analytics), which run in `BENCH_ROUNDS`
  * alternating rounds with "1 route" and report the median of their per-round cost against it.
  * Single-worker proxies are pinned to core 1 with taskset when available; the backend, wrk and the
- * benchmark's own Redis share the remaining cores. Every process started here is stopped by its PID.
+ * benchmark's own Redis are pinned to the other cores, so nothing else runs on the measured core. Every process started here is stopped by its PID.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,10 +43,12 @@ function freePort(): Promise<number> {
 
 const children: ChildProcess[] = [];
 const pin = have('taskset') && availableParallelism() > 1;
+/** Every core but 1: the backend, wrk and Redis never take the measured proxy's core from it. */
+const LOAD_CORES = [0, ...Array.from({ length: Math.max(0, availableParallelism() - 2) }, (_, i) => i + 2)].join(',');
 
-/** `proxy`: core 1, where the measured proxy runs alone; `load`: core 0, with the backend and wrk's side. */
+/** `true`: core 1, where the measured proxy runs alone; `load`: the other cores, with the backend and wrk. */
 function start(cmd: string, args: string[], pinned: boolean | 'load', env?: NodeJS.ProcessEnv): ChildProcess {
-  const core = pinned === 'load' ? '0' : '1';
+  const core = pinned === 'load' ? LOAD_CORES : '1';
   const [c, a] = pinned !== false && pin ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args];
   // taskset execs the command, so the PID we hold is the proxy's own.
   const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'], ...(env ? { env: { ...process.env, ...env } } : {}) });
@@ -110,7 +112,8 @@ function toMs(v: string): number {
 
 function wrk(url: string, seconds: number, headers: string[] = []): Promise<Omit<Result, 'name'>> {
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url];
+    const child = pin ? spawn('taskset', ['-c', LOAD_CORES, 'wrk', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {
@@ -152,7 +155,7 @@ async function main(): Promise<void> {
   try {
     const backendPort = await freePort();
     const body = 'x'.repeat(1024);
-    const backend = start('nginx', ['-c', nginxConf(dir, 'backend', ` server {\n  listen 127.0.0.1:${backendPort};\n  client_max_body_size 0;\n  location / { default_type text/plain; return 200 "${body}"; }\n }`), '-p', dir], false);
+    const backend = start('nginx', ['-c', nginxConf(dir, 'backend', ` server {\n  listen 127.0.0.1:${backendPort};\n  client_max_body_size 0;\n  location / { default_type text/plain; return 200 "${body}"; }\n }`), '-p', dir], 'load');
     await waitHttp(backendPort, '/');
     const origin = `http://127.0.0.1:${backendPort}`;
     results.push(await measure('direct to backend (nginx)', `${origin}/bench/x`));

@@ -27,6 +27,11 @@ export interface Headers {
   set(name: string, value: string): void;
   /** Appends a field (repeatable fields such as Set-Cookie). */
   add(name: string, value: string): void;
+  /**
+   * `set` for several fields at once, given flat (`[name, value, …]`): fields of those names are
+   * replaced in one pass over the list, however many are set.
+   */
+  setAll(fields: readonly string[]): void;
   remove(name: string): void;
   has(name: string): boolean;
   /** Lower-case name → value (repeated fields joined with `, `). */

@@ -8,5 +8,4 @@ export { RedisCounterStore, type RedisStoreOptions } from './redis-store.ts';
 export type { BatchStats } from './redis-batch.ts';
 export { checkRule, ruleLimit } from './rules.ts';
 export { periodAt, type CalendarPeriod, type PeriodBounds } from './calendar.ts';
-export { rateLimitHeaders } from './headers.ts';
 export { createCounterStore, limitsLog, type LimitsSettings } from './settings.ts';

@@ -32,10 +32,13 @@ export interface MemoryStoreOptions {
 }
 
 const noLog: LimitsLog = () => {};
+const freshSliding = (): SlidingState => ({ w: 0, c: 0, p: 0 });
+const freshGcra = (): GcraState => ({ tat: 0 });
 
 export class MemoryCounterStore implements CounterStore {
   readonly stats = emptyStats();
-  readonly #sliding = new Map<string, SlidingState>();
+  /** Sliding windows by window length, then key: a window index means nothing under another length. */
+  readonly #sliding = new Map<number, Map<string, SlidingState>>();
   readonly #gcra = new Map<string, GcraState>();
   readonly #interval = new Map<string, GcraState>();
   readonly #calendar: Map<string, CalendarState>;
@@ -104,7 +107,7 @@ export class MemoryCounterStore implements CounterStore {
 
   reset(keyPrefix: string): number {
     let removed = 0;
-    for (const map of [this.#sliding, this.#gcra, this.#interval, this.#calendar] as Array<Map<string, unknown>>) {
+    for (const map of [...this.#sliding.values(), this.#gcra, this.#interval, this.#calendar] as Array<Map<string, unknown>>) {
       for (const key of map.keys()) {
         if (key.startsWith(keyPrefix)) {
           map.delete(key);
@@ -118,14 +121,16 @@ export class MemoryCounterStore implements CounterStore {
 
   /** Keys held, all kinds together. */
   get size(): number {
-    return this.#sliding.size + this.#gcra.size + this.#interval.size + this.#calendar.size + this.#inflight.size;
+    let sliding = 0;
+    for (const m of this.#sliding.values()) sliding += m.size;
+    return sliding + this.#gcra.size + this.#interval.size + this.#calendar.size + this.#inflight.size;
   }
 
   /** Drops windows and periods that have ended; runs on a timer, and when the key cap is reached. */
   sweep(now: number = this.#clock()): void {
-    for (const [key, s] of this.#sliding) {
-      const windowMs = Number(key.slice(key.lastIndexOf('@') + 1));
-      if (Math.floor(now / windowMs) - s.w >= 2) this.#sliding.delete(key);
+    for (const [windowMs, map] of this.#sliding) {
+      for (const [key, s] of map) if (Math.floor(now / windowMs) - s.w >= 2) map.delete(key);
+      if (map.size === 0) this.#sliding.delete(windowMs);
     }
     for (const map of [this.#gcra, this.#interval]) {
       for (const [key, s] of map) if (s.tat <= now) map.delete(key);
@@ -156,15 +161,16 @@ export class MemoryCounterStore implements CounterStore {
   #step(key: string, rule: Rule, cost: number, now: number, write: Write): Outcome | undefined {
     if (rule.kind === 'window') {
       if (rule.algorithm === 'sliding') {
-        // The window length is part of the key: a window index means nothing under another length.
-        const s = this.#state(this.#sliding, `${key}@${rule.windowMs}`, write, () => ({ w: 0, c: 0, p: 0 }));
+        let map = this.#sliding.get(rule.windowMs);
+        if (map === undefined) this.#sliding.set(rule.windowMs, (map = new Map()));
+        const s = this.#state(map, key, write, freshSliding);
         return s && slidingStep(s, rule.limit, rule.windowMs, now, cost, write);
       }
-      const s = this.#state(this.#gcra, key, write, () => ({ tat: 0 }));
+      const s = this.#state(this.#gcra, key, write, freshGcra);
       return s && gcraStep(s, rule.limit, rule.windowMs, now, cost, write);
     }
     if (rule.kind === 'interval') {
-      const s = this.#state(this.#interval, key, write, () => ({ tat: 0 }));
+      const s = this.#state(this.#interval, key, write, freshGcra);
       return s && gcraStep(s, 1, rule.intervalMs, now, cost, write);
     }
     const bounds = periodAt(now, rule.period, rule.timeZone);

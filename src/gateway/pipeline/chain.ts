@@ -51,7 +51,8 @@ export interface CompileReport {
   readonly broken: Map<string, string>;
 }
 
-const EMPTY: readonly ChainPart[] = Object.freeze([]);
+type Parts = readonly ChainPart[];
+const EMPTY: Parts = Object.freeze([]);
 const MEMO_MAX = 4096;
 
 export function compilePolicies(snapshot: Snapshot, report: CompileReport): Map<string, OrgPolicies> {
@@ -119,7 +120,9 @@ export class RoutePolicies {
   /** API then operation policies, compiled for this route. */
   readonly #own: readonly ChainPart[];
   readonly #static: Chain;
-  readonly #memo = new Map<string, Chain>();
+  /** Chains by product parts → plan parts → application parts. */
+  readonly #memo = new Map<Parts, Map<Parts, Map<Parts, Chain>>>();
+  #memoSize = 0;
 
   /**
    * Global, API and operation parts that run before access (`beforeAccess`); null when none.
@@ -156,12 +159,21 @@ export class RoutePolicies {
     const plan = ctx.planId === null ? EMPTY : (org.byPlan.get(ctx.planId) ?? EMPTY);
     const app = ctx.applicationId === null ? EMPTY : (org.byApplication.get(ctx.applicationId) ?? EMPTY);
     if (product.length === 0 && plan.length === 0 && app.length === 0) return this.#static;
-    const key = `${product.length === 0 ? '' : ctx.productId}\u0000${plan.length === 0 ? '' : ctx.planId}\u0000${app.length === 0 ? '' : ctx.applicationId}`;
-    let chain = this.#memo.get(key);
+    // Keyed by the scopes' part lists themselves (one list per id and snapshot): no key string per call.
+    let byPlan = this.#memo.get(product);
+    if (byPlan === undefined) this.#memo.set(product, (byPlan = new Map()));
+    let byApp = byPlan.get(plan);
+    if (byApp === undefined) byPlan.set(plan, (byApp = new Map()));
+    let chain = byApp.get(app);
     if (chain === undefined) {
-      if (this.#memo.size >= MEMO_MAX) this.#memo.clear();
+      if (this.#memoSize >= MEMO_MAX) {
+        this.#memo.clear();
+        this.#memoSize = 0;
+        return this.chainFor(ctx);
+      }
       chain = this.#hoisted([...org.global, ...product, ...plan, ...this.#own, ...app]);
-      this.#memo.set(key, chain);
+      byApp.set(app, chain);
+      this.#memoSize++;
     }
     return chain;
   }

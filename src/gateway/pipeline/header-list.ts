@@ -34,16 +34,34 @@ export class HeaderList implements Headers {
     this.list.push(name, value);
   }
 
+  setAll(fields: readonly string[]): void {
+    const l = this.list;
+    let w = 0;
+    for (let r = 0; r < l.length; r += 2) {
+      if (named(fields, l[r]!)) continue;
+      if (w !== r) {
+        l[w] = l[r]!;
+        l[w + 1] = l[r + 1]!;
+      }
+      w += 2;
+    }
+    if (w !== l.length) l.length = w;
+    for (let i = 0; i < fields.length; i++) l.push(fields[i]!);
+  }
+
   remove(name: string): void {
     const n = name.toLowerCase();
     const l = this.list;
     let w = 0;
     for (let r = 0; r < l.length; r += 2) {
       if (same(l[r]!, n)) continue;
-      l[w++] = l[r]!;
-      l[w++] = l[r + 1]!;
+      if (w !== r) {
+        l[w] = l[r]!;
+        l[w + 1] = l[r + 1]!;
+      }
+      w += 2;
     }
-    l.length = w;
+    if (w !== l.length) l.length = w;
   }
 
   toRecord(): Record<string, string> {
@@ -55,6 +73,15 @@ export class HeaderList implements Headers {
     }
     return out;
   }
+}
+
+/** `name` is one of the names of the flat `fields`, ignoring case (lower-cased only on equal lengths). */
+function named(fields: readonly string[], name: string): boolean {
+  for (let i = 0; i < fields.length; i += 2) {
+    const f = fields[i]!;
+    if (f.length === name.length && (f === name || f.toLowerCase() === name.toLowerCase())) return true;
+  }
+  return false;
 }
 
 /** `name` equals the lower-case `lower`, ignoring case. */

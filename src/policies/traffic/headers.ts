@@ -7,24 +7,15 @@
  */
 import type { Decision } from '../counters.ts';
 
-/** Where header fields are written: a policy's header list, or a record. */
-export interface HeaderTarget {
-  set(name: string, value: string): void;
-}
-
-/** Writes the decision's fields on `target` (none when nothing was counted). */
-export function putRateLimitHeaders(decision: Decision, target: HeaderTarget): void {
+/**
+ * The decision's fields, flat (`[name, value, …]`, as `Headers.setAll` takes them); none when
+ * nothing was counted.
+ */
+export function rateLimitFields(decision: Decision): string[] {
   // Nothing was counted: no figures to promise. (A degraded refusal comes from a node's own count in
   // batching mode, and its figures are real.)
-  if (decision.unavailable || (decision.degraded && decision.allowed)) return;
-  target.set('RateLimit-Limit', String(decision.limit));
-  target.set('RateLimit-Remaining', String(decision.remaining));
-  target.set('RateLimit-Reset', String(Math.ceil(decision.resetMs / 1000)));
-  if (!decision.allowed) target.set('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
-}
-
-export function rateLimitHeaders(decision: Decision): Record<string, string> {
-  const headers: Record<string, string> = {};
-  putRateLimitHeaders(decision, { set: (name, value) => (headers[name] = value) });
-  return headers;
+  if (decision.unavailable || (decision.degraded && decision.allowed)) return [];
+  const fields = ['RateLimit-Limit', String(decision.limit), 'RateLimit-Remaining', String(decision.remaining), 'RateLimit-Reset', String(Math.ceil(decision.resetMs / 1000))];
+  if (!decision.allowed) fields.push('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+  return fields;
 }

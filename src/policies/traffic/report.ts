@@ -6,7 +6,7 @@
  */
 import type { Decision } from '../counters.ts';
 import type { Exchange, PolicyInstance } from '../sdk.ts';
-import { putRateLimitHeaders } from './headers.ts';
+import { rateLimitFields } from './headers.ts';
 
 function tighter(a: Decision, b: Decision): boolean {
   if (a.allowed !== b.allowed) return !a.allowed;
@@ -24,7 +24,7 @@ export function report(x: Exchange, d: Decision): void {
 /** Writes the tightest decision's header fields on the answer (the same ones, whichever policy writes). */
 export function writeReport(x: Exchange): void {
   const d = x.limitDecision;
-  if (d !== null) putRateLimitHeaders(d, x.responseHeaders);
+  if (d !== null) x.responseHeaders.setAll(rateLimitFields(d));
 }
 
 /** The response and error handlers every counting policy has. */
