@@ -5,7 +5,8 @@
  * policy cases (5 policies, key auth, rate limits, analytics), which run in `BENCH_ROUNDS`
  * alternating rounds with "1 route" and report the median of their per-round cost against it.
  * Single-worker proxies are pinned to core 1 with taskset when available; the backend, wrk and the
- * benchmark's own Redis are pinned to the other cores, so nothing else runs on the measured core. Every process started here is stopped by its PID.
+ * benchmark's own Redis are pinned to the other cores, so nothing else runs on the measured core.
+ * Every process started here is stopped by its PID.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -113,7 +114,8 @@ function toMs(v: string): number {
 function wrk(url: string, seconds: number, headers: string[] = []): Promise<Omit<Result, 'name'>> {
   return new Promise((resolve, reject) => {
     const args = ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...headers.flatMap((h) => ['-H', h]), url];
-    const child = pin ? spawn('taskset', ['-c', LOAD_CORES, 'wrk', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [c, a] = pin ? ['taskset', ['-c', LOAD_CORES, 'wrk', ...args]] : ['wrk', args];
+    const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {

@@ -129,7 +129,8 @@ export class MemoryCounterStore implements CounterStore {
   /** Drops windows and periods that have ended; runs on a timer, and when the key cap is reached. */
   sweep(now: number = this.#clock()): void {
     for (const [windowMs, map] of this.#sliding) {
-      for (const [key, s] of map) if (Math.floor(now / windowMs) - s.w >= 2) map.delete(key);
+      const current = Math.floor(now / windowMs);
+      for (const [key, s] of map) if (current - s.w >= 2) map.delete(key);
       if (map.size === 0) this.#sliding.delete(windowMs);
     }
     for (const map of [this.#gcra, this.#interval]) {

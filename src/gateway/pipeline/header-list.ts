@@ -26,8 +26,7 @@ export class HeaderList implements Headers {
   }
 
   set(name: string, value: string): void {
-    this.remove(name);
-    this.list.push(name, value);
+    this.setAll([name, value]);
   }
 
   add(name: string, value: string): void {
@@ -35,26 +34,20 @@ export class HeaderList implements Headers {
   }
 
   setAll(fields: readonly string[]): void {
+    this.#drop(fields);
+    for (let i = 0; i < fields.length; i++) this.list.push(fields[i]!);
+  }
+
+  remove(name: string): void {
+    this.#drop([name, '']);
+  }
+
+  /** Removes every field named in the flat `fields`, in one pass. */
+  #drop(fields: readonly string[]): void {
     const l = this.list;
     let w = 0;
     for (let r = 0; r < l.length; r += 2) {
       if (named(fields, l[r]!)) continue;
-      if (w !== r) {
-        l[w] = l[r]!;
-        l[w + 1] = l[r + 1]!;
-      }
-      w += 2;
-    }
-    if (w !== l.length) l.length = w;
-    for (let i = 0; i < fields.length; i++) l.push(fields[i]!);
-  }
-
-  remove(name: string): void {
-    const n = name.toLowerCase();
-    const l = this.list;
-    let w = 0;
-    for (let r = 0; r < l.length; r += 2) {
-      if (same(l[r]!, n)) continue;
       if (w !== r) {
         l[w] = l[r]!;
         l[w + 1] = l[r + 1]!;
