@@ -49,6 +49,7 @@ describe('traffic control policies through the gateway (memory store)', () => {
     await refused(fourth, 429, 'PORTICO_RATE_LIMITED');
     assert.equal(limitHeaders(fourth).remaining, '0');
     assert.ok(Number(fourth.headers.get('retry-after')) >= 1 && Number(fourth.headers.get('retry-after')) <= 120, 'a sliding window frees a call within two windows');
+    assert.ok(Number(limitHeaders(fourth).reset) >= Number(fourth.headers.get('retry-after')), 'a refused client is not told to come back before Retry-After');
     const other = await bed.call('b');
     assert.equal(other.status, 200);
     assert.equal(other.headers.get('ratelimit-remaining'), '2');

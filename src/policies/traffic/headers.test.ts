@@ -13,6 +13,15 @@ describe('rate limit headers', () => {
     ]);
   });
 
+  it('never tells a refused client to come back before Retry-After', () => {
+    // Sliding window, 5 per minute, 5 calls in the current window: the window ends in 31 s, but the
+    // previous window's weight keeps the next call refused until 43 s.
+    const h = new HeaderList([]);
+    h.setAll(rateLimitFields({ allowed: false, limit: 5, remaining: 0, resetMs: 30_500, retryAfterMs: 42_100 }));
+    assert.equal(h.get('retry-after'), '43');
+    assert.equal(h.get('ratelimit-reset'), '43');
+  });
+
   it('has no Retry-After on an allowed call', () => {
     const h = new HeaderList([]);
     h.setAll(rateLimitFields({ allowed: true, limit: 10, remaining: 9, resetMs: 60_000, retryAfterMs: 0 }));
