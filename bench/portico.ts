@@ -79,7 +79,7 @@ const snapshot: Snapshot = {
   ],
 };
 // "analytics": every call recorded and shipped in batches (to the backend nginx, which takes any
-// body size and answers 200, as a control plane would); the shipper's counts are printed at exit.
+// body size and answers 200, as a control plane would); the shipper ships its last records and prints its counts at exit.
 const analytics = features.has('analytics') ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;
 
 const limits = features.has('rl-redis') ? new RedisCounterStore({ redis: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', namespace: `portico-bench:${process.pid}:` }) : undefined;
@@ -90,9 +90,16 @@ if (!useCluster) {
   gateway.apply(snapshot);
   const { port } = await gateway.listen();
   console.log(`ready ${port}`);
+  // The last records are shipped before the counts are printed: recorded = shipped + dropped + lost.
   process.on('SIGTERM', () => {
-    if (analytics !== undefined) console.error(`analytics records: ${JSON.stringify(analytics.stats)}`);
-    void gateway.close().then(() => process.exit(0));
+    void (async () => {
+      await gateway.close();
+      if (analytics !== undefined) {
+        await analytics.close();
+        console.error(`analytics records: ${JSON.stringify(analytics.stats)}`);
+      }
+      process.exit(0);
+    })();
   });
 } else {
   const source: SnapshotSource = { start: async (on) => on(snapshot), stop: async () => {} };
