@@ -79,7 +79,8 @@ const snapshot: Snapshot = {
   ],
 };
 // "analytics": every call recorded and shipped in batches (to the backend nginx, which takes any
-// body size and answers 200, as a control plane would); the shipper ships its last records and prints its counts at exit.
+// body size and answers 200, as a control plane would); at exit the shipper sends its last records,
+// then its counts are printed.
 const analytics = features.has('analytics') ? new AnalyticsShipper({ controlPlaneUrl: origin!, token: 'bench', gateway: 'bench' }) : undefined;
 
 const limits = features.has('rl-redis') ? new RedisCounterStore({ redis: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', namespace: `portico-bench:${process.pid}:` }) : undefined;

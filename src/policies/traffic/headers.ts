@@ -15,10 +15,11 @@ export function rateLimitFields(decision: Decision): string[] {
   // Nothing was counted: no figures to promise. (A degraded refusal comes from a node's own count in
   // batching mode, and its figures are real.)
   if (decision.unavailable || (decision.degraded && decision.allowed)) return [];
-  const reset = Math.ceil(decision.resetMs / 1000);
-  if (decision.allowed) return ['RateLimit-Limit', String(decision.limit), 'RateLimit-Remaining', String(decision.remaining), 'RateLimit-Reset', String(reset)];
   // A sliding window's previous calls still weigh when the current window ends, so the retry can
   // be later than the reset: a refused client told to come back at the reset would be refused again.
-  const retry = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-  return ['RateLimit-Limit', String(decision.limit), 'RateLimit-Remaining', String(decision.remaining), 'RateLimit-Reset', String(Math.max(reset, retry)), 'Retry-After', String(retry)];
+  const retry = decision.allowed ? 0 : Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  const reset = Math.max(Math.ceil(decision.resetMs / 1000), retry);
+  const fields = ['RateLimit-Limit', String(decision.limit), 'RateLimit-Remaining', String(decision.remaining), 'RateLimit-Reset', String(reset)];
+  if (!decision.allowed) fields.push('Retry-After', String(retry));
+  return fields;
 }
